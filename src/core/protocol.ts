@@ -1,0 +1,49 @@
+/**
+ * The wire contract shared by the SDK, the operator client and the reference
+ * server. docs/protocol.md describes it in prose; keep the two in step.
+ */
+
+/** The one API version the seed documents (seed 003, `Accept`). */
+export const MEDIA_TYPE = 'application/vnd.salemove.v1+json';
+
+/** An event message as the server returns it (seed 003, 200 response). */
+export interface EngagementEvent {
+  /** ISO 8601, whole seconds, UTC: `2019-08-28T13:55:24Z`. */
+  timestamp: string;
+  id: string;
+  engagement_id: string;
+  sub_engagement_id: string;
+  content: string;
+  status: 'sent';
+  sender: { type: 'visitor' };
+  target: 'operator';
+}
+
+/** A custom command as the server returns it (seed 000, response). */
+export interface CustomCommand<P extends Record<string, unknown> = Record<string, unknown>> {
+  id: string;
+  engagement_id: string;
+  sub_engagement_id: string;
+  /** `null` when the operator sent none: the transcript then shows a generic text. */
+  content: string | null;
+  properties: P;
+}
+
+/** The error body of every non-2xx response (seed 003). */
+export interface ErrorBody {
+  message: string;
+  debug_message: string;
+}
+
+export function eventsPath(engagementId: string): string {
+  return `/engagements/${encodeURIComponent(engagementId)}/events`;
+}
+
+export function commandPath(engagementId: string, commandId: string): string {
+  return `/engagements/${encodeURIComponent(engagementId)}/custom_commands/${encodeURIComponent(commandId)}`;
+}
+
+/** Strips a trailing slash so that `baseUrl + path` never has `//`. */
+export function trimBase(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,52 @@
+import { ConfigurationError, describe } from './errors.js';
+
+/** A token, or a function that returns one (it is called again once after a 401). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface TokenProvider {
+  /** The current token; the first call resolves a function source. */
+  get(): Promise<string>;
+  /**
+   * A fresh token after the server refused `rejected`. Concurrent callers that
+   * saw the same rejected token share one refresh. Resolves `undefined` when
+   * the source is a plain string: there is nothing to refresh.
+   */
+  refresh(rejected: string): Promise<string | undefined>;
+}
+
+export function createTokenProvider(source: TokenSource, option = 'token'): TokenProvider {
+  if (typeof source === 'string') {
+    return { get: async () => source, refresh: async () => undefined };
+  }
+  let current: Promise<string> | undefined;
+  const call = (): Promise<string> => {
+    const pending = Promise.resolve()
+      .then(source)
+      .then((token) => {
+        if (typeof token !== 'string' || token.trim() === '') {
+          throw new ConfigurationError(
+            option,
+            `option "${option}": the token function returned ${describe(token)}, expected a non-empty string`,
+          );
+        }
+        return token;
+      });
+    // A failed call must not poison later ones: the next get() calls again.
+    pending.catch(() => {
+      if (current === pending) current = undefined;
+    });
+    return (current = pending);
+  };
+  return {
+    get: () => current ?? call(),
+    async refresh(rejected) {
+      const before = current;
+      const seen = await (before ?? call()).catch(() => undefined);
+      // Someone else refreshed while we waited, or already past the rejected
+      // token: use theirs, so N concurrent 401s cost one call.
+      if (current && current !== before) return current;
+      if (seen !== undefined && seen !== rejected) return seen;
+      return call();
+    },
+  };
+}

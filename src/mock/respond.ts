@@ -1,0 +1,100 @@
+import { HttpResponse } from 'msw';
+import type { ErrorBody } from '../core/protocol.js';
+import { MEDIA_TYPE } from '../core/protocol.js';
+import type { EngagementRecord, Role, Store } from './store.js';
+
+/** The seed's exact 401 bodies (seed 003). */
+export const AUTH_MISSING: ErrorBody = {
+  message: 'Authorization information missing',
+  debug_message:
+    "Authorization header must have format 'token_type token' where token_type is SessionId or AuthToken",
+};
+export const AUTH_INVALID: ErrorBody = {
+  message: 'Invalid token',
+  debug_message: 'Authorization header must contain a valid token',
+};
+
+export function errorResponse(status: number, body: ErrorBody, headers?: Record<string, string>) {
+  return HttpResponse.json(body, { status, headers });
+}
+
+export interface Authorized {
+  engagement: EngagementRecord;
+  role: Role;
+}
+
+const BEARER = /^Bearer +(\S+) *$/i;
+
+/**
+ * The checks every endpoint makes, in this order: who is calling (401), does
+ * the engagement exist (404), may this caller do this here (403), can we
+ * answer in the version asked for (406).
+ */
+export function authorize(
+  request: Request,
+  store: Store,
+  engagementId: string,
+  allowed: Role,
+  forbidden: ErrorBody,
+): Authorized | Response {
+  const header = request.headers.get('Authorization');
+  const match = header === null ? null : BEARER.exec(header);
+  if (!match) return errorResponse(401, AUTH_MISSING);
+  const grant = store.tokens.get(match[1]!);
+  if (!grant) return errorResponse(401, AUTH_INVALID);
+  const engagement = store.engagements.get(engagementId);
+  if (!engagement) {
+    return errorResponse(404, {
+      message: 'Engagement not found',
+      debug_message: `No engagement with id '${engagementId}'`,
+    });
+  }
+  if (grant.role !== allowed || grant.engagementId !== engagementId) return errorResponse(403, forbidden);
+  if (!acceptsV1(request.headers.get('Accept'))) {
+    return errorResponse(406, {
+      message: 'Unsupported API version',
+      debug_message: `Accept header must be ${MEDIA_TYPE}`,
+    });
+  }
+  return { engagement, role: grant.role };
+}
+
+/** A missing Accept, `*\/*`, `application/*`, `application/json` or the v1 type all get v1. */
+function acceptsV1(accept: string | null): boolean {
+  if (accept === null || accept.trim() === '') return true;
+  return accept.split(',').some((part) => {
+    const type = part.split(';')[0]!.trim().toLowerCase();
+    return type === MEDIA_TYPE || type === '*/*' || type === 'application/*' || type === 'application/json';
+  });
+}
+
+/**
+ * Reads a JSON object body, or says precisely why it is not one (400), or
+ * that it is not JSON at all by its Content-Type (415).
+ */
+export async function readJsonObject(request: Request): Promise<Record<string, unknown> | Response> {
+  const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json' && !/^application\/[\w.+-]*\+json$/.test(type)) {
+    return errorResponse(415, {
+      message: 'Unsupported content type',
+      debug_message: `Content-Type must be application/json, got '${type || 'none'}'`,
+    });
+  }
+  const text = await request.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    return errorResponse(400, {
+      message: 'Request body is not valid JSON',
+      debug_message: error instanceof Error ? error.message : String(error),
+    });
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return errorResponse(400, {
+      message: 'Request body must be a JSON object',
+      debug_message: `Got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`,
+    });
+  }
+  return body as Record<string, unknown>;
+}

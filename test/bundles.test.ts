@@ -1,0 +1,66 @@
+// @vitest-environment node
+// The built package: what npm users and script-tag users get. `npm test` builds first (pretest).
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+
+const dist = (file: string) => new URL(`../dist/${file}`, import.meta.url);
+const read = (file: string) => readFileSync(dist(file), 'utf8');
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+// Strings that appear in any bundle that includes msw or its interceptors.
+const MSW_MARKERS = [/from ['"]msw/, /require\(['"]msw/, /\[MSW\]/, /mswjs/, /setupWorker/, /HttpResponse/];
+
+describe('build output', () => {
+  it('emits ESM, CJS, IIFE and declarations for every entry in the exports map', () => {
+    for (const [entry, conditions] of Object.entries<Record<string, Record<string, string>>>(pkg.exports)) {
+      if (entry === './package.json') continue;
+      for (const target of [conditions.import!.types, conditions.import!.default, conditions.require!.types, conditions.require!.default]) {
+        expect(existsSync(new URL(`../${target}`, import.meta.url)), `${entry}: ${target}`).toBe(true);
+      }
+    }
+    expect(existsSync(dist('engagekit.global.js'))).toBe(true);
+  });
+
+  it.each(['index.js', 'index.cjs', 'engagekit.global.js'])('%s contains no msw code', (file) => {
+    const code = read(file);
+    for (const marker of MSW_MARKERS) expect(code).not.toMatch(marker);
+  });
+
+  it('the mock entry imports msw and does not bundle it', () => {
+    expect(read('mock.js')).toMatch(/from 'msw'/);
+    expect(read('mock.cjs')).toMatch(/require\('msw'\)/);
+  });
+
+  it('core runtime dependencies are eventemitter3 and nanoid only; msw is an optional peer', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['eventemitter3', 'nanoid']);
+    expect(pkg.peerDependenciesMeta.msw.optional).toBe(true);
+    for (const file of ['index.js', 'mock.js']) {
+      const imports = [...read(file).matchAll(/^import .* from '([^.][^']*)';$/gm)].map((m) => m[1]);
+      for (const id of imports) expect(['eventemitter3', 'nanoid', 'msw']).toContain(id!.split('/')[0]);
+    }
+  });
+
+  it('the CJS build loads with require() and exposes the same API', () => {
+    const require = createRequire(import.meta.url);
+    const cjs = require('../dist/index.cjs');
+    expect(typeof cjs.createVisitor).toBe('function');
+    expect(typeof cjs.isEngageKitError).toBe('function');
+  });
+
+  it('the IIFE defines window.EngageKit and touches nothing else at load', () => {
+    const sandbox: Record<string, unknown> = {};
+    sandbox.window = sandbox;
+    runInNewContext(read('engagekit.global.js'), sandbox);
+    const api = sandbox.EngageKit as Record<string, unknown>;
+    expect(typeof api.createVisitor).toBe('function');
+    expect(Object.keys(sandbox).sort()).toEqual(['EngageKit', 'window']);
+  });
+
+  it('importing the ESM build where there is no window (SSR) does not throw', async () => {
+    expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined');
+    const esm = await import(dist('index.js').href);
+    expect(typeof esm.createVisitor).toBe('function');
+  });
+});
