@@ -8,6 +8,7 @@ import { dts } from 'rollup-plugin-dts';
 const entries = {
   index: 'src/index.ts',
   mock: 'src/mock/index.ts',
+  operator: 'src/operator/index.ts',
 };
 
 const external = (id) => /^(eventemitter3|nanoid|msw)(\/|$)/.test(id);

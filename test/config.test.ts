@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, createVisitor, type VisitorOptions } from '../src/index.js';
 
-const valid: VisitorOptions = { baseUrl: 'https://api.example.com', engagementId: 'e1', token: 't' };
+const valid: VisitorOptions = { baseUrl: 'https://api.example.com', engagementId: 'e1', token: 't', connect: false };
 
 function configError(options: unknown): ConfigurationError {
   try {

@@ -17,7 +17,7 @@ const { backend, requests } = useReferenceServer();
 
 function visitorFor(token?: Parameters<typeof createVisitor>[0]['token']) {
   const e = backend.createEngagement();
-  const visitor = createVisitor({ baseUrl: BASE, engagementId: e.engagementId, token: token ?? e.visitorToken });
+  const visitor = createVisitor({ baseUrl: BASE, connect: false, engagementId: e.engagementId, token: token ?? e.visitorToken });
   return { e, visitor };
 }
 
@@ -98,7 +98,7 @@ describe('recordEvent: failures carry the seed messages', () => {
 
   it('403 for an operator token, with the seed message', async () => {
     const e = backend.createEngagement();
-    const visitor = createVisitor({ baseUrl: BASE, engagementId: e.engagementId, token: e.operatorToken });
+    const visitor = createVisitor({ baseUrl: BASE, connect: false, engagementId: e.engagementId, token: e.operatorToken });
     const error = await visitor.recordEvent('x').catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ForbiddenError);
     expect(error).toMatchObject({
@@ -113,13 +113,13 @@ describe('recordEvent: failures carry the seed messages', () => {
   it('403 for a visitor token of another engagement', async () => {
     const a = backend.createEngagement();
     const b = backend.createEngagement();
-    const visitor = createVisitor({ baseUrl: BASE, engagementId: b.engagementId, token: a.visitorToken });
+    const visitor = createVisitor({ baseUrl: BASE, connect: false, engagementId: b.engagementId, token: a.visitorToken });
     await expect(visitor.recordEvent('x')).rejects.toBeInstanceOf(ForbiddenError);
   });
 
   it('404 for an unknown engagement is an InvalidRequestError', async () => {
     const e = backend.createEngagement();
-    const visitor = createVisitor({ baseUrl: BASE, engagementId: 'no-such-engagement', token: e.visitorToken });
+    const visitor = createVisitor({ baseUrl: BASE, connect: false, engagementId: 'no-such-engagement', token: e.visitorToken });
     const error = await visitor.recordEvent('x').catch((err: unknown) => err);
     expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toMatchObject({ code: 'ERR_INVALID_REQUEST', status: 404, serverMessage: 'Engagement not found' });
@@ -128,6 +128,7 @@ describe('recordEvent: failures carry the seed messages', () => {
   it('5xx is a ServerError and a refused connection a NetworkError; both emit event:failed', async () => {
     const { e } = visitorFor();
     const failing = createVisitor({
+      connect: false,
       baseUrl: BASE,
       engagementId: e.engagementId,
       token: e.visitorToken,
@@ -142,6 +143,7 @@ describe('recordEvent: failures carry the seed messages', () => {
     expect(failed).toHaveBeenCalledWith({ message: 'x', error });
 
     const offline = createVisitor({
+      connect: false,
       baseUrl: BASE,
       engagementId: e.engagementId,
       token: e.visitorToken,
@@ -173,7 +175,7 @@ describe('token refresh', () => {
     const e = backend.createEngagement();
     const tokens = ['expired-token', e.visitorToken];
     const token = vi.fn(async () => tokens.shift()!);
-    const visitor = createVisitor({ baseUrl: BASE, engagementId: e.engagementId, token });
+    const visitor = createVisitor({ baseUrl: BASE, connect: false, engagementId: e.engagementId, token });
     const event = await visitor.recordEvent('after refresh');
     expect(event.content).toBe('after refresh');
     expect(token).toHaveBeenCalledTimes(2);
@@ -186,7 +188,7 @@ describe('token refresh', () => {
   it('gives up after one refresh when the fresh token is refused too', async () => {
     const e = backend.createEngagement();
     const token = vi.fn(() => 'always-bad');
-    const visitor = createVisitor({ baseUrl: BASE, engagementId: e.engagementId, token });
+    const visitor = createVisitor({ baseUrl: BASE, connect: false, engagementId: e.engagementId, token });
     await expect(visitor.recordEvent('x')).rejects.toBeInstanceOf(UnauthorizedError);
     expect(token).toHaveBeenCalledTimes(2);
     expect(requests).toHaveLength(2);
@@ -202,7 +204,7 @@ describe('token refresh', () => {
     const e = backend.createEngagement();
     let calls = 0;
     const token = async () => (calls++ === 0 ? 'stale' : e.visitorToken);
-    const visitor = createVisitor({ baseUrl: BASE, engagementId: e.engagementId, token });
+    const visitor = createVisitor({ baseUrl: BASE, connect: false, engagementId: e.engagementId, token });
     await Promise.all([visitor.recordEvent('a'), visitor.recordEvent('b'), visitor.recordEvent('c')]);
     expect(calls).toBe(2);
     expect(backend.getEvents(e.engagementId)).toHaveLength(3);
@@ -210,7 +212,7 @@ describe('token refresh', () => {
 
   it('a token function that returns no string is a configuration error naming "token"', async () => {
     const e = backend.createEngagement();
-    const visitor = createVisitor({ baseUrl: BASE, engagementId: e.engagementId, token: () => undefined as unknown as string });
+    const visitor = createVisitor({ baseUrl: BASE, connect: false, engagementId: e.engagementId, token: () => undefined as unknown as string });
     await expect(visitor.recordEvent('x')).rejects.toMatchObject({
       name: 'ConfigurationError',
       option: 'token',

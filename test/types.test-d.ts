@@ -5,6 +5,7 @@ import {
   type EngageKitError,
   type EngagementEvent,
   type ErrorCode,
+  type DefaultCommandMap,
   type Visitor,
   type VisitorOptions,
 } from '../src/index.js';
@@ -12,8 +13,8 @@ import { createMockBackend, type EngagementCredentials } from '../src/mock/index
 
 describe('public types', () => {
   it('createVisitor takes VisitorOptions and returns a Visitor', () => {
-    expectTypeOf(createVisitor).parameter(0).toEqualTypeOf<VisitorOptions>();
-    expectTypeOf(createVisitor).returns.toEqualTypeOf<Visitor>();
+    expectTypeOf(createVisitor<DefaultCommandMap>).parameter(0).toEqualTypeOf<VisitorOptions>();
+    expectTypeOf(createVisitor({ baseUrl: '', engagementId: '', token: '' })).toEqualTypeOf<Visitor>();
     expectTypeOf<VisitorOptions['token']>().toEqualTypeOf<string | (() => string | Promise<string>)>();
   });
 

@@ -1,5 +1,17 @@
 /** Every default of the SDK, in one place. The TSDoc of each option repeats its value. */
 export const DEFAULTS = Object.freeze({
-  /** Where console output goes; `silent` turns it off. */
   logLevel: 'warn' as 'debug' | 'warn' | 'error' | 'silent',
+  /** The property of `command.properties` that names the handler. */
+  commandName: 'name',
+  /** Command ids remembered per engagement for exactly-once (the seq covers older ones). */
+  dedupeLimit: 500,
+  realtime: Object.freeze({
+    transport: 'auto' as 'auto' | 'websocket' | 'polling',
+    fallbackAfter: 3,
+    pollInterval: 3_000,
+    websocketRetryInterval: 60_000,
+    heartbeatInterval: 25_000,
+    heartbeatTimeout: 10_000,
+    backoff: Object.freeze({ initialDelay: 1_000, maxDelay: 30_000, factor: 2, jitter: 0.5 }),
+  }),
 });

@@ -1,12 +1,17 @@
+import type { CommandHandler, CommandHandlers, DefaultCommandMap } from '../commands/types.js';
+import type { RealtimeOptions, WebSocketConstructor } from '../realtime/connection.js';
+import type { TranscriptOptions } from '../transcript/transcript.js';
+import type { FetchLike } from '../transport/http.js';
 import { DEFAULTS } from './defaults.js';
 import { ConfigurationError, describe } from './errors.js';
 import type { Logger, LogLevel } from './logger.js';
+import type { CustomCommand } from './protocol.js';
 import { trimBase } from './protocol.js';
+import { createMemoryStorage, defaultSessionStorage, type StorageLike } from './storage.js';
 import type { TokenSource } from './token.js';
-import type { FetchLike } from '../transport/http.js';
 
-/** Options of `createVisitor`. */
-export interface VisitorOptions {
+/** Options of `createVisitor`. `M` declares the commands you handle (see `DefaultCommandMap`). */
+export interface VisitorOptions<M = DefaultCommandMap> {
   /**
    * The API's base URL, e.g. `https://api.example.com`. A path-only URL such
    * as `/api` is resolved against the page's location.
@@ -21,12 +26,53 @@ export interface VisitorOptions {
    */
   token: TokenSource;
   /**
+   * Command handlers by name; `'*'` catches every command without one of its own.
+   * @default {}
+   */
+  handlers?: CommandHandlers<M>;
+  /**
+   * Which property of `command.properties` names the handler, or a function
+   * that returns the name.
+   * @default 'name'
+   */
+  commandName?: string | ((command: CustomCommand) => unknown);
+  /**
+   * Start receiving commands at once. Off, call `visitor.connect()` yourself.
+   * @default true in a browser (where `window` exists), false elsewhere (server-side rendering)
+   */
+  connect?: boolean;
+  /**
    * The `fetch` to use.
    * @default globalThis.fetch, read on every request
    */
   fetch?: FetchLike;
   /**
-   * Where warnings and errors go.
+   * The WebSocket constructor to use.
+   * @default globalThis.WebSocket, read at every connect (so MSW's patch applies)
+   */
+  WebSocket?: WebSocketConstructor;
+  /**
+   * Where executed command ids and the stream position are kept, so that a
+   * reload neither re-runs nor skips a command.
+   * @default sessionStorage, or memory where it is unavailable
+   */
+  storage?: StorageLike;
+  /**
+   * Command ids remembered for exactly-once (the stream position covers older ones).
+   * @default 500
+   */
+  dedupeLimit?: number;
+  /**
+   * The command stream's WebSocket URL.
+   * @default baseUrl with http→ws / https→wss, plus `/engagements/{engagementId}/stream`
+   */
+  realtimeUrl?: string;
+  /** Transport, fallback, reconnect and heartbeat settings; see `RealtimeOptions` for defaults. */
+  realtime?: Partial<Omit<RealtimeOptions, 'backoff'>> & { backoff?: Partial<RealtimeOptions['backoff']> };
+  /** Transcript settings: `fallbackText` (the generic text), `limit`. */
+  transcript?: TranscriptOptions;
+  /**
+   * Where log lines go.
    * @default console
    */
   logger?: Logger;
@@ -42,48 +88,184 @@ export interface ResolvedVisitorOptions {
   engagementId: string;
   token: TokenSource;
   getFetch: () => FetchLike;
+  getWebSocket: () => WebSocketConstructor | undefined;
+  storage: StorageLike;
+  handlers: Record<string, CommandHandler>;
+  nameOf: (command: CustomCommand) => unknown;
+  connect: boolean;
+  dedupeLimit: number;
+  streamUrl: string;
+  realtime: RealtimeOptions;
+  transcript: TranscriptOptions | undefined;
   logger: Logger | undefined;
   logLevel: LogLevel;
 }
 
+const WHERE = 'createVisitor';
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'warn', 'error', 'silent'];
+const TRANSPORTS = ['auto', 'websocket', 'polling'] as const;
 
 /** Checks every option once, at creation, and names the one that is wrong. */
-export function resolveVisitorOptions(options: VisitorOptions): ResolvedVisitorOptions {
-  const where = 'createVisitor';
+export function resolveVisitorOptions<M>(options: VisitorOptions<M>): ResolvedVisitorOptions {
   if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError('options', `${where}: expected an options object, got ${describe(options)}`);
+    throw new ConfigurationError('options', `${WHERE}: expected an options object, got ${describe(options)}`);
   }
-  const baseUrl = resolveBaseUrl(where, options.baseUrl);
-  const engagementId = requireString(where, 'engagementId', options.engagementId);
+  const baseUrl = resolveBaseUrl(WHERE, options.baseUrl);
+  const engagementId = requireString(WHERE, 'engagementId', options.engagementId);
   const token = options.token;
-  if (typeof token === 'string') requireString(where, 'token', token);
+  if (typeof token === 'string') requireString(WHERE, 'token', token);
   else if (typeof token !== 'function') {
     throw new ConfigurationError(
       'token',
-      `${where}: option "token" must be a string or a function returning one, got ${describe(token)}`,
+      `${WHERE}: option "token" must be a string or a function returning one, got ${describe(token)}`,
     );
   }
-  const injected = optionalFunction(where, 'fetch', options.fetch) as FetchLike | undefined;
+  const fetchOption = optionalFunction(WHERE, 'fetch', options.fetch) as FetchLike | undefined;
   const getFetch = (): FetchLike => {
-    if (injected) return injected;
+    if (fetchOption) return fetchOption;
     const global = globalThis.fetch as FetchLike | undefined;
     if (typeof global !== 'function') {
-      throw new ConfigurationError('fetch', `${where}: no global fetch here; pass option "fetch"`);
+      throw new ConfigurationError('fetch', `${WHERE}: no global fetch here; pass option "fetch"`);
     }
     return global;
   };
+  const wsOption = optionalFunction(WHERE, 'WebSocket', options.WebSocket) as WebSocketConstructor | undefined;
+  const getWebSocket = () => wsOption ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+
   const logLevel = options.logLevel ?? DEFAULTS.logLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigurationError(
-      'logLevel',
-      `${where}: option "logLevel" must be one of ${LOG_LEVELS.join(', ')}, got ${describe(logLevel)}`,
-    );
-  }
+  oneOf('logLevel', logLevel, LOG_LEVELS);
   if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
-    throw new ConfigurationError('logger', `${where}: option "logger" must be an object, got ${describe(options.logger)}`);
+    throw new ConfigurationError('logger', `${WHERE}: option "logger" must be an object, got ${describe(options.logger)}`);
   }
-  return { baseUrl, engagementId, token, getFetch, logger: options.logger, logLevel };
+
+  const storage = options.storage ?? defaultSessionStorage() ?? createMemoryStorage();
+  for (const method of ['getItem', 'setItem', 'removeItem'] as const) {
+    if (typeof (storage as unknown as Record<string, unknown>)[method] !== 'function') {
+      throw new ConfigurationError('storage', `${WHERE}: option "storage" must have a ${method} method (the Web Storage API)`);
+    }
+  }
+
+  const handlers = resolveHandlers(options.handlers);
+  const nameOf = resolveCommandName(options.commandName ?? DEFAULTS.commandName);
+  const realtime = resolveRealtime(options.realtime ?? {});
+  const dedupeLimit = positiveInteger('dedupeLimit', options.dedupeLimit ?? DEFAULTS.dedupeLimit);
+  const streamUrl =
+    options.realtimeUrl === undefined
+      ? `${baseUrl.replace(/^http/, 'ws')}/engagements/${encodeURIComponent(engagementId)}/stream`
+      : resolveStreamUrl(options.realtimeUrl);
+  const connect = options.connect ?? typeof (globalThis as { window?: unknown }).window !== 'undefined';
+  if (typeof connect !== 'boolean') {
+    throw new ConfigurationError('connect', `${WHERE}: option "connect" must be a boolean, got ${describe(connect)}`);
+  }
+  if (options.transcript !== undefined && (typeof options.transcript !== 'object' || options.transcript === null)) {
+    throw new ConfigurationError('transcript', `${WHERE}: option "transcript" must be an object, got ${describe(options.transcript)}`);
+  }
+
+  return {
+    baseUrl,
+    engagementId,
+    token,
+    getFetch,
+    getWebSocket,
+    storage,
+    handlers,
+    nameOf,
+    connect,
+    dedupeLimit,
+    streamUrl,
+    realtime,
+    transcript: options.transcript,
+    logger: options.logger,
+    logLevel,
+  };
+}
+
+function resolveHandlers(value: unknown): Record<string, CommandHandler> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigurationError('handlers', `${WHERE}: option "handlers" must be an object of functions, got ${describe(value)}`);
+  }
+  const handlers = value as Record<string, unknown>;
+  for (const name of Object.keys(handlers)) {
+    if (typeof handlers[name] !== 'function') {
+      throw new ConfigurationError(
+        `handlers.${name}`,
+        `${WHERE}: option "handlers.${name}" must be a function, got ${describe(handlers[name])}`,
+      );
+    }
+  }
+  return handlers as Record<string, CommandHandler>;
+}
+
+function resolveCommandName(value: unknown): (command: CustomCommand) => unknown {
+  if (typeof value === 'function') return value as (command: CustomCommand) => unknown;
+  if (typeof value === 'string' && value !== '') {
+    // Own properties only: "constructor" must not name Object's constructor.
+    return (command) => (Object.prototype.hasOwnProperty.call(command.properties, value) ? command.properties[value] : undefined);
+  }
+  throw new ConfigurationError(
+    'commandName',
+    `${WHERE}: option "commandName" must be a property name or a function, got ${describe(value)}`,
+  );
+}
+
+function resolveRealtime(value: NonNullable<VisitorOptions['realtime']>): RealtimeOptions {
+  if (value === null || typeof value !== 'object') {
+    throw new ConfigurationError('realtime', `${WHERE}: option "realtime" must be an object, got ${describe(value)}`);
+  }
+  const d = DEFAULTS.realtime;
+  const transport = value.transport ?? d.transport;
+  oneOf('realtime.transport', transport, TRANSPORTS);
+  const backoff = { ...d.backoff, ...value.backoff };
+  const jitter = backoff.jitter;
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
+    throw new ConfigurationError('realtime.backoff.jitter', `${WHERE}: option "realtime.backoff.jitter" must be a number from 0 to 1, got ${describe(jitter)}`);
+  }
+  return {
+    transport,
+    fallbackAfter: positiveInteger('realtime.fallbackAfter', value.fallbackAfter ?? d.fallbackAfter),
+    pollInterval: positiveNumber('realtime.pollInterval', value.pollInterval ?? d.pollInterval),
+    websocketRetryInterval: positiveNumber('realtime.websocketRetryInterval', value.websocketRetryInterval ?? d.websocketRetryInterval),
+    heartbeatInterval: positiveNumber('realtime.heartbeatInterval', value.heartbeatInterval ?? d.heartbeatInterval),
+    heartbeatTimeout: positiveNumber('realtime.heartbeatTimeout', value.heartbeatTimeout ?? d.heartbeatTimeout),
+    backoff: {
+      initialDelay: positiveNumber('realtime.backoff.initialDelay', backoff.initialDelay),
+      maxDelay: positiveNumber('realtime.backoff.maxDelay', backoff.maxDelay),
+      factor: positiveNumber('realtime.backoff.factor', backoff.factor),
+      jitter,
+    },
+  };
+}
+
+function resolveStreamUrl(value: unknown): string {
+  const raw = requireString(WHERE, 'realtimeUrl', value);
+  try {
+    const url = new URL(raw, globalThis.location?.href);
+    if (url.protocol === 'ws:' || url.protocol === 'wss:') return url.href;
+  } catch {
+    // reported below
+  }
+  throw new ConfigurationError('realtimeUrl', `${WHERE}: option "realtimeUrl" must be a ws: or wss: URL, got ${describe(raw)}`);
+}
+
+function oneOf<T>(option: string, value: unknown, allowed: readonly T[]): asserts value is T {
+  if (!allowed.includes(value as T)) {
+    throw new ConfigurationError(option, `${WHERE}: option "${option}" must be one of ${allowed.join(', ')}, got ${describe(value)}`);
+  }
+}
+
+function positiveNumber(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(option, `${WHERE}: option "${option}" must be a positive number, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function positiveInteger(option: string, value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) {
+    throw new ConfigurationError(option, `${WHERE}: option "${option}" must be a positive integer, got ${describe(value)}`);
+  }
+  return value as number;
 }
 
 export function requireString(where: string, option: string, value: unknown): string {

@@ -20,7 +20,7 @@ export interface EngagementEvent {
 }
 
 /** A custom command as the server returns it (seed 000, response). */
-export interface CustomCommand<P extends Record<string, unknown> = Record<string, unknown>> {
+export interface CustomCommand<P = Record<string, unknown>> {
   id: string;
   engagement_id: string;
   sub_engagement_id: string;

@@ -1,0 +1,125 @@
+import type { Logger } from '../core/logger.js';
+import type { CustomCommand } from '../core/protocol.js';
+import type { ExecutedIds } from './executed-ids.js';
+import type { InternalRegistry } from './registry.js';
+import type { CommandStatus } from './types.js';
+
+export interface CommandOutcome {
+  command: CustomCommand;
+  /** The name the handler was looked up by; undefined when the command has none. */
+  name: string | undefined;
+  seq: number;
+  status: CommandStatus;
+  /** With `failed`: what the handler threw or rejected with. */
+  error?: unknown;
+}
+
+export interface DispatcherDeps {
+  registry: InternalRegistry<unknown>;
+  executed: ExecutedIds;
+  nameOf: (command: CustomCommand) => unknown;
+  logger: Logger;
+  /** A new, valid, not yet run command; before its handler runs (transcript, events). */
+  onReceived: (command: CustomCommand, name: string | undefined, seq: number) => void;
+  /** What the handler came to (result report, events). */
+  onOutcome: (outcome: CommandOutcome) => void;
+}
+
+/** Longest id we accept: a UUID is 36; anything far longer is not a command id. */
+const MAX_ID_LENGTH = 128;
+
+/**
+ * Turns one frame payload into at most one handler call. Everything from the
+ * network is untrusted: a frame that is not a well-formed command is logged
+ * and skipped, and never reaches a handler.
+ */
+export function createDispatcher(deps: DispatcherDeps) {
+  const { executed, logger } = deps;
+
+  const settle = (command: CustomCommand, name: string | undefined, seq: number, status: CommandStatus, error?: unknown) => {
+    const outcome: CommandOutcome = { command, name, seq, status };
+    if (status === 'failed') outcome.error = error;
+    deps.onOutcome(outcome);
+  };
+
+  return {
+    dispatch(seq: unknown, raw: unknown): void {
+      if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
+        logger.warn('ignored a command frame without a valid seq', seq);
+        return;
+      }
+      const problem = invalidCommand(raw);
+      if (problem) {
+        // Never run, but consumed: a reconnect must not fetch it again.
+        executed.advance(seq);
+        logger.warn(`ignored command at seq ${seq}: ${problem}`);
+        return;
+      }
+      const command = raw as CustomCommand;
+      if (executed.has(command.id)) {
+        executed.advance(seq);
+        logger.debug(`command ${command.id} ran before: skipped`);
+        return;
+      }
+      // Recorded before the handler runs: if the page goes away mid-handler,
+      // the command is not run a second time on the next load.
+      executed.add(command.id, seq);
+
+      let name: string | undefined;
+      try {
+        const value = deps.nameOf(command);
+        name = typeof value === 'string' && value !== '' ? value : undefined;
+      } catch (error) {
+        logger.warn(`the commandName function threw for command ${command.id}`, error);
+      }
+      deps.onReceived(command, name, seq);
+
+      const handler = deps.registry.resolve(name);
+      if (!handler) {
+        logger.warn(`no handler for command ${name === undefined ? '(no name)' : `"${name}"`} (${command.id})`);
+        settle(command, name, seq, 'unhandled');
+        return;
+      }
+      let result: unknown;
+      try {
+        result = handler(command.properties, { command, name: name ?? '', seq });
+      } catch (error) {
+        logger.warn(`the handler of "${name ?? '*'}" threw`, error);
+        settle(command, name, seq, 'failed', error);
+        return;
+      }
+      if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+        (result as PromiseLike<unknown>).then(
+          () => settle(command, name, seq, 'executed'),
+          (error: unknown) => {
+            logger.warn(`the handler of "${name ?? '*'}" rejected`, error);
+            settle(command, name, seq, 'failed', error);
+          },
+        );
+      } else {
+        settle(command, name, seq, 'executed');
+      }
+    },
+  };
+}
+
+/** Why `value` is not a command we may run, or undefined when it is one. */
+export function invalidCommand(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not an object';
+  const { id, properties, content } = value as Record<string, unknown>;
+  if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH) return 'id is not a string of 1 to 128 characters';
+  if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) return 'properties is not an object';
+  if (content !== undefined && content !== null && typeof content !== 'string') return 'content is neither a string nor null';
+  return undefined;
+}
+
+/** The message of anything thrown, without ever throwing itself. */
+export function errorMessage(error: unknown): string {
+  try {
+    if (error instanceof Error) return error.message || error.name;
+    if (typeof error === 'string') return error;
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return 'unknown error';
+  }
+}

@@ -1,0 +1,68 @@
+import { isEngageKitError, isHttpError } from '../core/errors.js';
+
+/** Capped exponential backoff with jitter. */
+export interface BackoffOptions {
+  /** Delay before the first retry, in ms. */
+  initialDelay: number;
+  /** No delay is ever longer than this, in ms. */
+  maxDelay: number;
+  /** Growth per attempt. */
+  factor: number;
+  /**
+   * Share of the delay that is random, 0 to 1: with 0.5 a delay of 1000 ms
+   * becomes 500 to 1000 ms. Spreads out many clients reconnecting at once.
+   */
+  jitter: number;
+}
+
+/**
+ * Statuses worth sending again: the request may succeed later unchanged.
+ * Every other 4xx is final: resending the same request gets the same answer.
+ */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
+  408, // Request Timeout: the server gave up waiting for us
+  425, // Too Early: replay-safe later
+  429, // Too Many Requests: wait Retry-After
+  500, // Internal Server Error: often transient
+  502, // Bad Gateway: a proxy lost its upstream
+  503, // Service Unavailable: wait Retry-After
+  504, // Gateway Timeout
+]);
+
+/** Statuses whose `Retry-After` we honour (RFC 9110 §10.2.3 names these two). */
+const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+
+/**
+ * The delay before retry number `attempt` (1 for the first retry): the
+ * exponential delay capped at `maxDelay`, minus up to `jitter` of it.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+  const exponent = Math.max(0, attempt - 1);
+  const base = Math.min(options.maxDelay, options.initialDelay * options.factor ** exponent);
+  return Math.round(base * (1 - options.jitter * random()));
+}
+
+/**
+ * How long to wait before sending a failed request again, or `undefined` when
+ * it must not be sent again. Network errors and the statuses in
+ * `RETRYABLE_STATUSES` are retried with backoff. A `Retry-After` on 429/503
+ * replaces the backoff, even when longer than `maxDelay` (the server knows
+ * when it will take us back), but never more than `maxRetryAfter`
+ * (default 10 minutes) so that a bogus header cannot park us for a day.
+ */
+export function retryDelay(
+  error: unknown,
+  attempt: number,
+  options: BackoffOptions & { maxRetryAfter?: number },
+  random: () => number = Math.random,
+): number | undefined {
+  if (isHttpError(error)) {
+    if (!RETRYABLE_STATUSES.has(error.status)) return undefined;
+    if (RETRY_AFTER_STATUSES.has(error.status) && error.retryAfter !== undefined) {
+      return Math.min(error.retryAfter * 1000, options.maxRetryAfter ?? 10 * 60_000);
+    }
+    return backoffDelay(attempt, options, random);
+  }
+  if (isEngageKitError(error, 'ERR_NETWORK')) return backoffDelay(attempt, options, random);
+  return undefined;
+}

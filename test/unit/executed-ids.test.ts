@@ -1,0 +1,53 @@
+// @vitest-environment node
+import { expect, it } from 'vitest';
+import { createExecutedIds } from '../../src/commands/executed-ids.js';
+import { createMemoryStorage } from '../../src/core/storage.js';
+
+const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+it('persists ids and the highest seq, and a new instance (a reload) remembers them', async () => {
+  const storage = createMemoryStorage();
+  const first = createExecutedIds(storage, 'k', 10);
+  first.add('a', 1);
+  first.add('b', 3);
+  first.advance(2);
+  await tick();
+  const reloaded = createExecutedIds(storage, 'k', 10);
+  expect(reloaded.has('a')).toBe(true);
+  expect(reloaded.has('b')).toBe(true);
+  expect(reloaded.lastSeq).toBe(3);
+});
+
+it('coalesces a burst into one write', async () => {
+  let writes = 0;
+  const memory = createMemoryStorage();
+  const storage = { ...memory, setItem: (k: string, v: string) => (writes++, memory.setItem(k, v)) };
+  const ids = createExecutedIds(storage, 'k', 1000);
+  for (let i = 1; i <= 500; i++) ids.add(`id-${i}`, i);
+  expect(writes).toBe(0);
+  await tick();
+  expect(writes).toBe(1);
+});
+
+it('is bounded: the oldest ids are dropped beyond the limit', () => {
+  const ids = createExecutedIds(createMemoryStorage(), 'k', 3);
+  for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) ids.add(id, i + 1);
+  expect(ids.size).toBe(3);
+  expect(ids.has('a')).toBe(false);
+  expect(ids.has('d')).toBe(true);
+});
+
+it('survives corrupt or foreign storage content and a storage that throws', async () => {
+  const storage = createMemoryStorage();
+  storage.setItem('k', '{not json');
+  expect(createExecutedIds(storage, 'k', 5).lastSeq).toBe(0);
+  storage.setItem('k', JSON.stringify({ seq: -4, ids: [1, null, 'ok'] }));
+  const ids = createExecutedIds(storage, 'k', 5);
+  expect(ids.lastSeq).toBe(0);
+  expect(ids.has('ok')).toBe(true);
+  const full = { ...storage, setItem: () => { throw new DOMException('quota', 'QuotaExceededError'); } };
+  const quota = createExecutedIds(full, 'k', 5);
+  quota.add('x', 1);
+  await tick();
+  expect(quota.has('x')).toBe(true);
+});
