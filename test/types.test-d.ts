@@ -6,6 +6,8 @@ import {
   type EngagementEvent,
   type ErrorCode,
   type DefaultCommandMap,
+  type WebSocketConstructor,
+  type ConnectionState,
   type Visitor,
   type VisitorOptions,
 } from '../src/index.js';
@@ -46,5 +48,57 @@ describe('public types', () => {
 
   it('the mock backend issues typed credentials', () => {
     expectTypeOf(createMockBackend().createEngagement()).toEqualTypeOf<EngagementCredentials>();
+  });
+});
+
+describe('typed command handlers', () => {
+  type Commands = {
+    highlight: { selector: string };
+    fill: { field: string; value: string };
+  };
+
+  it('handlers get the declared property types, and unknown names do not compile', () => {
+    const visitor = createVisitor<Commands>({
+      baseUrl: 'https://x',
+      engagementId: 'e',
+      token: 't',
+      handlers: {
+        highlight: (properties, context) => {
+          expectTypeOf(properties).toEqualTypeOf<{ selector: string }>();
+          expectTypeOf(context.command.properties).toEqualTypeOf<{ selector: string }>();
+          expectTypeOf(context.seq).toEqualTypeOf<number>();
+        },
+        '*': (properties) => {
+          expectTypeOf(properties).toEqualTypeOf<Record<string, unknown>>();
+        },
+        // @ts-expect-error: not a declared command
+        unknown: () => {},
+      },
+    });
+    visitor.commands.register('fill', (properties) => {
+      expectTypeOf(properties.value).toEqualTypeOf<string>();
+    });
+    // @ts-expect-error: not a declared command
+    visitor.commands.register('nope', () => {});
+    // @ts-expect-error: wrong property type for "highlight"
+    visitor.commands.register('highlight', (properties: { selector: number }) => void properties);
+  });
+
+  it('without a declared map any name is accepted', () => {
+    const visitor = createVisitor({ baseUrl: 'https://x', engagementId: 'e', token: 't' });
+    visitor.commands.register('anything', (properties) => {
+      expectTypeOf(properties).toEqualTypeOf<Record<string, unknown>>();
+    });
+  });
+
+  it('the browser WebSocket is an acceptable WebSocket option', () => {
+    const ctor: WebSocketConstructor = WebSocket;
+    expectTypeOf(ctor).not.toBeAny();
+  });
+
+  it('connection states are a discriminated union', () => {
+    const state = {} as ConnectionState;
+    if (state.status === 'reconnecting') expectTypeOf(state.delay).toEqualTypeOf<number>();
+    if (state.status === 'open') expectTypeOf(state.transport).toEqualTypeOf<'websocket' | 'polling'>();
   });
 });

@@ -1,10 +1,16 @@
 import type { RequestHandler, WebSocketHandler } from 'msw';
-import type { EngagementEvent } from '../core/protocol.js';
+import type { CustomCommand, EngagementEvent } from '../core/protocol.js';
 import { trimBase } from '../core/protocol.js';
+import { acceptCommand, checkCommandBody, checkCommandId, Rejection } from './command-log.js';
+import { commandsHandlers } from './commands.js';
 import { eventsHandlers } from './events.js';
-import { createStore, type EngagementCredentials } from './store.js';
+import { uuidv4 } from './ids.js';
+import { createRealtime, DROP_CODE } from './realtime.js';
+import { createStore, type EngagementCredentials, type StoredCommand } from './store.js';
+import type { CommandResult } from './wire.js';
 
-export type { EngagementCredentials } from './store.js';
+export type { EngagementCredentials, StoredCommand } from './store.js';
+export type { CommandResult, CommandResultStatus } from './wire.js';
 export { AUTH_MISSING, AUTH_INVALID } from './respond.js';
 export { EVENTS_FORBIDDEN } from './events.js';
 
@@ -29,7 +35,53 @@ export interface MockBackend {
   createEngagement(init?: Partial<EngagementCredentials>): EngagementCredentials;
   /** The events recorded on an engagement, oldest first (copies). */
   getEvents(engagementId: string): EngagementEvent[];
-  /** Forgets every engagement, token and record. */
+  /**
+   * The `ws:`/`wss:` form of `baseUrl` the command stream answers on, e.g.
+   * `wss://api.engagekit.test`; the stream is `{realtimeUrl}/engagements/{id}/stream`.
+   */
+  readonly realtimeUrl: string;
+  /**
+   * The engagement's custom commands in `seq` order, each with the visitor's
+   * result or `null` (copies). Throws for an unknown engagement.
+   */
+  getCommands(engagementId: string): StoredCommand[];
+  /**
+   * What the visitor reported for a command, or `null` while it has not.
+   * Throws for an unknown engagement or command: a typo should not read as "not yet".
+   */
+  getCommandResult(engagementId: string, commandId: string): CommandResult | null;
+  /**
+   * Sends a custom command as the operator would with the PUT (seed 000), in
+   * process: same validation, same idempotency (an identical resend returns
+   * the stored command and is not delivered again), same delivery to the
+   * stream. `properties` go through JSON, as they would over the wire.
+   * Throws an `Error` whose message is the HTTP error body's `message`
+   * (invalid id or body, or 409 "Custom command ID already used").
+   * @param init.id a version-4 UUID; a new one when omitted.
+   * @returns the command, as the PUT's 200 body (a copy).
+   */
+  sendCustomCommand(
+    engagementId: string,
+    init: { id?: string; content?: string | null; properties: Record<string, unknown> },
+  ): CustomCommand;
+  /**
+   * Simulates a network drop: closes every open stream socket (of one
+   * engagement, or all) from the server side with code 4000, reason
+   * `"dropped by test"`. The commands stay; a client resumes with `after`.
+   */
+  dropConnections(engagementId?: string): void;
+  /**
+   * Simulates a network that blocks WebSockets: while `true`, every new
+   * stream socket is closed at once with code 4000, reason `"blocked"`,
+   * before any frame (it never opens). Open sockets stay; polling works.
+   */
+  blockWebSockets(blocked: boolean): void;
+  /** The number of open stream sockets (of one engagement, or all), authenticated or not. */
+  connectedClients(engagementId?: string): number;
+  /**
+   * Forgets every engagement, token and record (commands included), closes
+   * every stream socket (code 1001, reason `"server reset"`) and unblocks WebSockets.
+   */
   reset(): void;
 }
 
@@ -44,21 +96,50 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   const baseUrl = trimBase(options.baseUrl ?? DEFAULT_BASE_URL);
   const now = options.now ?? Date.now;
   const store = createStore();
-  const context = { baseUrl, store, now };
+  const realtime = createRealtime(baseUrl, store);
+  const context = { baseUrl, store, now, deliver: realtime.deliver };
   const engagement = (id: string) => {
     const record = store.engagements.get(id);
     if (!record) throw new Error(`MockBackend: no engagement "${id}"`);
     return record;
   };
+  const command = (engagementId: string, commandId: string) => {
+    const entry = engagement(engagementId).commandsById.get(commandId.toLowerCase());
+    if (!entry) throw new Error(`MockBackend: no custom command "${commandId}" in engagement "${engagementId}"`);
+    return entry;
+  };
+  const orThrow = <T>(value: T | Rejection): T => {
+    if (value instanceof Rejection) throw new Error(value.body.message);
+    return value;
+  };
 
   return {
     baseUrl,
-    handlers: [...eventsHandlers(context)],
+    realtimeUrl: realtime.url,
+    handlers: [...eventsHandlers(context), ...commandsHandlers(context), realtime.handler],
     createEngagement(init) {
       const { engagementId, subEngagementId, visitorToken, operatorToken } = store.create(init);
       return { engagementId, subEngagementId, visitorToken, operatorToken };
     },
     getEvents: (id) => engagement(id).events.map((event) => structuredClone(event)),
-    reset: () => store.clear(),
+    getCommands: (id) => engagement(id).commands.map((entry) => structuredClone(entry)),
+    getCommandResult: (engagementId, commandId) => structuredClone(command(engagementId, commandId).result),
+    sendCustomCommand(engagementId, { id = uuidv4(), content, properties }) {
+      const record = engagement(engagementId);
+      const commandId = orThrow(checkCommandId(String(id)));
+      // Through JSON, as over the wire: what is stored and compared is what a PUT would carry.
+      const json = JSON.parse(JSON.stringify({ content, properties })) as Record<string, unknown>;
+      const body = orThrow(checkCommandBody(json));
+      const { entry } = orThrow(acceptCommand(record, commandId, body, realtime.deliver));
+      return structuredClone(entry.command);
+    },
+    dropConnections: (id) => realtime.close(DROP_CODE, 'dropped by test', id),
+    blockWebSockets: (blocked) => realtime.setBlocked(blocked),
+    connectedClients: (id) => realtime.count(id),
+    reset() {
+      realtime.close(1001, 'server reset');
+      realtime.setBlocked(false);
+      store.clear();
+    },
   };
 }

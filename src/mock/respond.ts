@@ -28,13 +28,14 @@ const BEARER = /^Bearer +(\S+) *$/i;
 /**
  * The checks every endpoint makes, in this order: who is calling (401), does
  * the engagement exist (404), may this caller do this here (403), can we
- * answer in the version asked for (406).
+ * answer in the version asked for (406). `allowed` is one role, or several
+ * for endpoints both sides read (the command polling).
  */
 export function authorize(
   request: Request,
   store: Store,
   engagementId: string,
-  allowed: Role,
+  allowed: Role | readonly Role[],
   forbidden: ErrorBody,
 ): Authorized | Response {
   const header = request.headers.get('Authorization');
@@ -49,7 +50,8 @@ export function authorize(
       debug_message: `No engagement with id '${engagementId}'`,
     });
   }
-  if (grant.role !== allowed || grant.engagementId !== engagementId) return errorResponse(403, forbidden);
+  const roles: readonly Role[] = typeof allowed === 'string' ? [allowed] : allowed;
+  if (!roles.includes(grant.role) || grant.engagementId !== engagementId) return errorResponse(403, forbidden);
   if (!acceptsV1(request.headers.get('Accept'))) {
     return errorResponse(406, {
       message: 'Unsupported API version',

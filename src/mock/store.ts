@@ -1,5 +1,6 @@
-import type { EngagementEvent } from '../core/protocol.js';
+import type { CustomCommand, EngagementEvent } from '../core/protocol.js';
 import { uuidv4 } from './ids.js';
+import type { CommandResult } from './wire.js';
 
 export type Role = 'visitor' | 'operator';
 
@@ -8,12 +9,26 @@ export interface TokenGrant {
   engagementId: string;
 }
 
+/** One accepted custom command, its place in the stream and what the visitor said became of it. */
+export interface StoredCommand {
+  /** 1, 2, 3, ... in the order the server accepted the commands of the engagement. */
+  seq: number;
+  /** The PUT response object, as every identical resend gets it again. */
+  command: CustomCommand;
+  /** `null` until the visitor reports; the first report wins. */
+  result: CommandResult | null;
+}
+
 export interface EngagementRecord {
   engagementId: string;
   subEngagementId: string;
   visitorToken: string;
   operatorToken: string;
   events: EngagementEvent[];
+  /** In `seq` order: `commands[i].seq === i + 1`. */
+  commands: StoredCommand[];
+  /** The same entries by command id (lower case: UUIDs compare case-insensitively). */
+  commandsById: Map<string, StoredCommand>;
 }
 
 /** What `createEngagement()` returns: everything a visitor and an operator need. */
@@ -48,6 +63,8 @@ export function createStore(): Store {
         visitorToken: init.visitorToken ?? `visitor-${uuidv4()}`,
         operatorToken: init.operatorToken ?? `operator-${uuidv4()}`,
         events: [],
+        commands: [],
+        commandsById: new Map(),
       };
       for (const token of [record.visitorToken, record.operatorToken]) {
         if (tokens.has(token)) throw new Error(`createEngagement: token "${token}" is in use already`);

@@ -5,14 +5,23 @@ import type { TokenProvider } from '../core/token.js';
 import type { HttpTransport } from '../transport/http.js';
 import { backoffDelay, type BackoffOptions } from '../transport/retry-policy.js';
 
-/** The part of the WebSocket API the SDK uses; inject any constructor with it. */
+/**
+ * The part of the WebSocket API the SDK uses; inject any constructor with it
+ * (the browser's, MSW's, the `ws` package's). The event parameters are `any`
+ * because each of those types its events differently; the SDK reads only
+ * `data` of a message and `code`/`reason` of a close.
+ */
 export interface WebSocketLike {
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onopen: ((event: any) => void) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onmessage: ((event: any) => void) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onclose: ((event: any) => void) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onerror: ((event: any) => void) | null;
 }
 export type WebSocketConstructor = new (url: string) => WebSocketLike;
 
@@ -259,7 +268,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       if (gen !== generation) return;
       ws.send(JSON.stringify({ type: 'hello', token, after: deps.lastSeq() }));
     };
-    ws.onmessage = (event) => {
+    ws.onmessage = (event: { data: unknown }) => {
       if (gen !== generation) return;
       let frame: ({ type?: unknown; seq?: unknown; command?: unknown } & NonNullable<typeof refusal>) | undefined;
       try {
@@ -294,7 +303,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
           deps.logger.debug('ignored a frame of unknown type', frame.type);
       }
     };
-    ws.onclose = (event) => {
+    ws.onclose = (event: { code: number; reason: string }) => {
       if (gen !== generation) return;
       socket = undefined;
       deps.timers.clear('heartbeat');

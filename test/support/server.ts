@@ -38,6 +38,7 @@ export function useReferenceServer(options?: MockBackendOptions): TestServer {
   });
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   afterEach(() => {
+    server.resetHandlers();
     requests.length = 0;
     backend.reset();
   });

@@ -1,0 +1,116 @@
+import { http, HttpResponse } from 'msw';
+import type { ErrorBody } from '../core/protocol.js';
+import { acceptCommand, checkCommandBody, checkCommandId, Rejection, type Deliver } from './command-log.js';
+import { checkResultBody, makeResult } from './command-results.js';
+import { timestamp } from './ids.js';
+import { authorize, errorResponse, readJsonObject } from './respond.js';
+import type { EngagementRecord, Store, StoredCommand } from './store.js';
+import type { CommandPage, OperatorCommandView } from './wire.js';
+
+/** 403 of the PUT: the seed says "operator only" but gives no body, so this one is ours. */
+export const COMMAND_SEND_FORBIDDEN: ErrorBody = {
+  message: "You don't have permissions to send a custom command",
+  debug_message: "Only the engagement's operator can send custom commands",
+};
+export const COMMANDS_READ_FORBIDDEN: ErrorBody = {
+  message: "You don't have permissions to read custom commands",
+  debug_message: "Only the engagement's visitor and operator can read its custom commands",
+};
+export const RESULT_FORBIDDEN: ErrorBody = {
+  message: "You don't have permissions to report a custom command result",
+  debug_message: '',
+};
+export const COMMAND_VIEW_FORBIDDEN: ErrorBody = {
+  message: "You don't have permissions to view a custom command",
+  debug_message: "Only the engagement's operator can view a custom command and its result",
+};
+
+/** Polling answers in pages, so that a visitor back after a long absence is not sent everything at once. */
+export const PAGE_SIZE = 100;
+
+export interface CommandsContext {
+  baseUrl: string;
+  store: Store;
+  now: () => number;
+  deliver: Deliver;
+}
+
+type Params = { engagementId: string; commandId: string };
+
+/**
+ * The custom command endpoints: the seed's PUT, and our polling, result and
+ * operator read. The three `custom_commands` paths cannot shadow each other:
+ * a `:commandId` segment never spans a `/`.
+ */
+export function commandsHandlers({ baseUrl, store, now, deliver }: CommandsContext) {
+  const collection = `${baseUrl}/engagements/:engagementId/custom_commands`;
+  return [
+    http.put<Params>(`${collection}/:commandId`, async ({ request, params }) => {
+      const auth = authorize(request, store, params.engagementId, 'operator', COMMAND_SEND_FORBIDDEN);
+      if (auth instanceof Response) return auth;
+      // The id is checked before the body is read: a bad URL is the bigger mistake.
+      const id = checkCommandId(params.commandId);
+      if (id instanceof Rejection) return errorResponse(id.status, id.body);
+      const json = await readJsonObject(request);
+      if (json instanceof Response) return json;
+      const body = checkCommandBody(json);
+      if (body instanceof Rejection) return errorResponse(body.status, body.body);
+      const accepted = acceptCommand(auth.engagement, id, body, deliver);
+      if (accepted instanceof Rejection) return errorResponse(accepted.status, accepted.body);
+      return HttpResponse.json(accepted.entry.command);
+    }),
+
+    http.get<Params>(collection, ({ request, params }) => {
+      const auth = authorize(request, store, params.engagementId, ['visitor', 'operator'], COMMANDS_READ_FORBIDDEN);
+      if (auth instanceof Response) return auth;
+      const raw = new URL(request.url).searchParams.get('after');
+      // Digits only: `1.5`, `-1`, `1e3`, `+1` and an empty `after=` are all refused.
+      if (raw !== null && !(/^\d+$/.test(raw) && Number.isSafeInteger(Number(raw)))) {
+        return errorResponse(400, {
+          message: "Query parameter 'after' must be a non-negative integer",
+          debug_message: `Got '${raw}'`,
+        });
+      }
+      const after = raw === null ? 0 : Number(raw);
+      const { commands } = auth.engagement;
+      // commands[i].seq === i + 1, so the ones after `after` start at index `after`.
+      const page: CommandPage = {
+        commands: commands.slice(after, after + PAGE_SIZE).map(({ seq, command }) => ({ seq, command })),
+        last_seq: commands.length,
+      };
+      return HttpResponse.json(page);
+    }),
+
+    http.post<Params>(`${collection}/:commandId/result`, async ({ request, params }) => {
+      const auth = authorize(request, store, params.engagementId, 'visitor', RESULT_FORBIDDEN);
+      if (auth instanceof Response) return auth;
+      const entry = findCommand(auth.engagement, params.commandId);
+      if (entry instanceof Response) return entry;
+      const json = await readJsonObject(request);
+      if (json instanceof Response) return json;
+      const body = checkResultBody(json);
+      if (body instanceof Rejection) return errorResponse(body.status, body.body);
+      // The first report wins: a retry after a lost response must not rewrite history.
+      entry.result ??= makeResult(entry.command.id, body, timestamp(now()));
+      return HttpResponse.json(entry.result);
+    }),
+
+    http.get<Params>(`${collection}/:commandId`, ({ request, params }) => {
+      const auth = authorize(request, store, params.engagementId, 'operator', COMMAND_VIEW_FORBIDDEN);
+      if (auth instanceof Response) return auth;
+      const entry = findCommand(auth.engagement, params.commandId);
+      if (entry instanceof Response) return entry;
+      const view: OperatorCommandView = { ...entry.command, seq: entry.seq, result: entry.result };
+      return HttpResponse.json(view);
+    }),
+  ];
+}
+
+function findCommand(record: EngagementRecord, commandId: string): StoredCommand | Response {
+  const entry = record.commandsById.get(commandId.toLowerCase());
+  if (entry) return entry;
+  return errorResponse(404, {
+    message: 'Custom command not found',
+    debug_message: `No custom command with id '${commandId}' in engagement '${record.engagementId}'`,
+  });
+}

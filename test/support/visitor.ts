@@ -1,0 +1,96 @@
+import { vi } from 'vitest';
+import { createVisitor, type ConnectionState, type Visitor, type VisitorOptions } from '../../src/index.js';
+import { createMemoryStorage, type StorageLike } from '../../src/core/storage.js';
+import type { MockBackend } from '../../src/mock/index.js';
+
+/** Fast reconnects so scenario tests do not wait seconds; everything else as shipped. */
+export const FAST_REALTIME = {
+  backoff: { initialDelay: 5, maxDelay: 50 },
+  pollInterval: 20,
+  websocketRetryInterval: 200,
+} as const;
+
+export interface TestVisitor {
+  visitor: Visitor;
+  storage: StorageLike;
+  warnings: unknown[][];
+  engagement: ReturnType<MockBackend['createEngagement']>;
+}
+
+/** A visitor on a fresh engagement of `backend`, with a quiet logger that records warnings. */
+export function startVisitor(
+  backend: MockBackend,
+  options: Partial<VisitorOptions> & { engagement?: TestVisitor['engagement'] } = {},
+): TestVisitor {
+  const engagement = options.engagement ?? backend.createEngagement();
+  const storage = options.storage ?? createMemoryStorage();
+  const warnings: unknown[][] = [];
+  const visitor = createVisitor({
+    baseUrl: backend.baseUrl,
+    engagementId: engagement.engagementId,
+    token: engagement.visitorToken,
+    storage,
+    logger: { debug() {}, warn: (...args) => warnings.push(args), error: (...args) => warnings.push(args) },
+    ...options,
+    realtime: { ...FAST_REALTIME, ...options.realtime },
+  });
+  return { visitor, storage, warnings, engagement };
+}
+
+/** Resolves once the visitor's connection matches. */
+export async function waitForConnection(visitor: Visitor, match: Partial<ConnectionState>, timeout = 3000) {
+  await vi.waitFor(
+    () => {
+      const state = visitor.connection as Record<string, unknown>;
+      for (const [key, value] of Object.entries(match)) {
+        if (state[key] !== value) throw new Error(`connection is ${JSON.stringify(state)}, waiting for ${JSON.stringify(match)}`);
+      }
+    },
+    { timeout, interval: 5 },
+  );
+}
+
+/**
+ * A WebSocket constructor that delegates to the real (MSW-patched) one but lets
+ * a test see and drop outgoing frames: a lossy network, not a fake server.
+ * Subclassing does not work: MSW's WebSocket is a Proxy that ignores `new.target`.
+ */
+export function tappedWebSocket(keep: (data: string) => boolean, sent: string[] = []) {
+  return class TappedWebSocket {
+    private readonly real: WebSocket;
+    constructor(url: string) {
+      this.real = new globalThis.WebSocket(url);
+    }
+    send(data: string) {
+      sent.push(data);
+      if (keep(data)) this.real.send(data);
+    }
+    close(code?: number, reason?: string) {
+      this.real.close(code, reason);
+    }
+    set onopen(listener: WebSocket['onopen']) {
+      this.real.onopen = listener;
+    }
+    get onopen() {
+      return this.real.onopen;
+    }
+    set onmessage(listener: WebSocket['onmessage']) {
+      this.real.onmessage = listener;
+    }
+    get onmessage() {
+      return this.real.onmessage;
+    }
+    set onclose(listener: WebSocket['onclose']) {
+      this.real.onclose = listener;
+    }
+    get onclose() {
+      return this.real.onclose;
+    }
+    set onerror(listener: WebSocket['onerror']) {
+      this.real.onerror = listener;
+    }
+    get onerror() {
+      return this.real.onerror;
+    }
+  };
+}
