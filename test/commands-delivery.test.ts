@@ -231,3 +231,33 @@ describe('refusals and close()', () => {
     }
   });
 });
+
+describe('default storage', () => {
+  it('keeps executed ids and the stream position in sessionStorage by default, so a reload does not re-run', async () => {
+    const { createVisitor } = await import('../src/index.js');
+    const engagement = backend.createEngagement();
+    const runs = vi.fn();
+    const make = () =>
+      createVisitor({
+        baseUrl: backend.baseUrl,
+        engagementId: engagement.engagementId,
+        token: engagement.visitorToken,
+        handlers: { '*': runs },
+        logLevel: 'silent',
+      });
+    const first = make();
+    open.push(first);
+    await waitForConnection(first, { status: 'open' });
+    backend.sendCustomCommand(engagement.engagementId, { properties: { name: 'x' } });
+    await vi.waitFor(() => expect(runs).toHaveBeenCalledTimes(1));
+    first.close();
+    expect(JSON.parse(sessionStorage.getItem(`engagekit:${engagement.engagementId}:commands`)!)).toMatchObject({ seq: 1 });
+
+    const second = make();
+    open.push(second);
+    await waitForConnection(second, { status: 'open' });
+    backend.sendCustomCommand(engagement.engagementId, { properties: { name: 'y' } });
+    await vi.waitFor(() => expect(runs).toHaveBeenCalledTimes(2));
+    expect(runs.mock.calls.map((call) => call[0].name)).toEqual(['x', 'y']);
+  });
+});
