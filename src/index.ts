@@ -38,6 +38,7 @@ export {
   ServerError,
   NetworkError,
   ClosedError,
+  QueueFullError,
   isEngageKitError,
   isHttpError,
 } from './core/errors.js';

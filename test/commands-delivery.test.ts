@@ -233,7 +233,7 @@ describe('refusals and close()', () => {
 });
 
 describe('default storage', () => {
-  it('keeps executed ids and the stream position in sessionStorage by default, so a reload does not re-run', async () => {
+  it('keeps executed ids and the stream position in localStorage by default, so a reload does not re-run', async () => {
     const { createVisitor } = await import('../src/index.js');
     const engagement = backend.createEngagement();
     const runs = vi.fn();
@@ -251,7 +251,7 @@ describe('default storage', () => {
     backend.sendCustomCommand(engagement.engagementId, { properties: { name: 'x' } });
     await vi.waitFor(() => expect(runs).toHaveBeenCalledTimes(1));
     first.close();
-    expect(JSON.parse(sessionStorage.getItem(`engagekit:${engagement.engagementId}:commands`)!)).toMatchObject({ seq: 1 });
+    expect(JSON.parse(localStorage.getItem(`engagekit:${engagement.engagementId}:commands`)!)).toMatchObject({ seq: 1 });
 
     const second = make();
     open.push(second);

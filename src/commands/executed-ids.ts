@@ -2,18 +2,24 @@ import { readJson, writeJson, type StorageLike } from '../core/storage.js';
 
 /**
  * What the visitor has already processed in an engagement's command stream:
- * the highest sequence number and the most recent command ids. Persisted so
- * that a reload neither replays a command nor skips one.
+ * the resume position and the most recent command ids. Persisted so that a
+ * reload neither replays a command nor skips one.
  */
 export interface ExecutedIds {
   has(id: string): boolean;
-  /** Records `id` (and `seq`); the write to storage happens before any macrotask (see flush). */
+  /** Records `id` as processed at `seq`. */
   add(id: string, seq: number): void;
-  /** Raises the resume position without an id (an invalid frame we skipped). */
+  /** Marks `seq` processed without an id (an invalid frame we skipped). */
   advance(seq: number): void;
-  /** The highest `seq` processed: the stream resumes after it. */
+  /**
+   * The resume position: every seq up to it has been processed. Frames that
+   * arrive out of order above a gap do not move it, so a reconnect asks for
+   * the gap again (and the ids above it are skipped as duplicates).
+   */
   readonly lastSeq: number;
   readonly size: number;
+  /** Reads the persisted state again: another tab may have run commands meanwhile. */
+  reload(): void;
 }
 
 interface Persisted {
@@ -23,29 +29,54 @@ interface Persisted {
 
 /**
  * Ids are kept in insertion order and the oldest dropped beyond `limit`: the
- * sequence number already stops replays of old commands, the ids guard
- * against a server that sends one command under two sequence numbers.
+ * position already stops replays of old commands, the ids guard against a
+ * server that sends one command twice or out of order.
  *
  * Writes are coalesced into one per microtask: a burst of frames costs one
  * `JSON.stringify`, and since no reload or tab close can run between a task
  * and its microtasks, nothing recorded is lost to one.
  */
 export function createExecutedIds(storage: StorageLike, key: string, limit: number): ExecutedIds {
-  const saved = readJson(storage, key) as Partial<Persisted> | undefined;
-  const ids = new Set<string>(
-    Array.isArray(saved?.ids) ? saved.ids.filter((id): id is string => typeof id === 'string').slice(-limit) : [],
-  );
-  let lastSeq = typeof saved?.seq === 'number' && Number.isSafeInteger(saved.seq) && saved.seq > 0 ? saved.seq : 0;
+  const ids = new Set<string>();
+  let watermark = 0;
+  /** Seqs processed above a gap. Not persisted: after a reload they are re-sent and skipped by id. */
+  const ahead = new Set<number>();
+  const load = () => {
+    const saved = readJson(storage, key) as Partial<Persisted> | undefined;
+    ids.clear();
+    ahead.clear();
+    if (Array.isArray(saved?.ids)) {
+      for (const id of saved.ids.slice(-limit)) if (typeof id === 'string') ids.add(id);
+    }
+    watermark = typeof saved?.seq === 'number' && Number.isSafeInteger(saved.seq) && saved.seq > 0 ? saved.seq : 0;
+  };
+  load();
   let scheduled = false;
 
   const flush = () => {
     scheduled = false;
-    writeJson(storage, key, { seq: lastSeq, ids: [...ids] } satisfies Persisted);
+    writeJson(storage, key, { seq: watermark, ids: [...ids] } satisfies Persisted);
   };
   const schedule = () => {
     if (scheduled) return;
     scheduled = true;
     queueMicrotask(flush);
+  };
+  const mark = (seq: number) => {
+    if (seq <= watermark) return;
+    if (seq === watermark + 1) {
+      watermark = seq;
+      while (ahead.delete(watermark + 1)) watermark++;
+    } else {
+      ahead.add(seq);
+      // A gap the server never fills must not hold memory forever: past the
+      // limit, accept the loss of position (ids still prevent re-runs).
+      if (ahead.size > limit) {
+        watermark = Math.min(...ahead) - 1;
+        while (ahead.delete(watermark + 1)) watermark++;
+      }
+    }
+    schedule();
   };
 
   return {
@@ -53,20 +84,16 @@ export function createExecutedIds(storage: StorageLike, key: string, limit: numb
     add(id, seq) {
       ids.add(id);
       if (ids.size > limit) ids.delete(ids.values().next().value as string);
-      if (seq > lastSeq) lastSeq = seq;
+      mark(seq);
       schedule();
     },
-    advance(seq) {
-      if (seq > lastSeq) {
-        lastSeq = seq;
-        schedule();
-      }
-    },
+    advance: mark,
     get lastSeq() {
-      return lastSeq;
+      return watermark;
     },
     get size() {
       return ids.size;
     },
+    reload: load,
   };
 }

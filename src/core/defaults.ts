@@ -5,6 +5,14 @@ export const DEFAULTS = Object.freeze({
   commandName: 'name',
   /** Command ids remembered per engagement for exactly-once (the seq covers older ones). */
   dedupeLimit: 500,
+  /** One tab of a visitor runs the commands; `'each'` runs them in every tab. */
+  tabs: 'one' as 'one' | 'each',
+  queue: Object.freeze({
+    /** Events kept waiting per tab; beyond it `overflow` decides (an `event:dropped` is emitted). */
+    limit: 1_000,
+    overflow: 'drop-oldest' as 'drop-oldest' | 'reject-new',
+    backoff: Object.freeze({ initialDelay: 1_000, maxDelay: 30_000, factor: 2, jitter: 0.5 }),
+  }),
   realtime: Object.freeze({
     transport: 'auto' as 'auto' | 'websocket' | 'polling',
     fallbackAfter: 3,

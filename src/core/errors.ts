@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'ERR_INVALID_REQUEST'
   | 'ERR_SERVER'
   | 'ERR_NETWORK'
-  | 'ERR_CLOSED';
+  | 'ERR_CLOSED'
+  | 'ERR_QUEUE_FULL';
 
 export type ErrorName =
   | 'EngageKitError'
@@ -24,7 +25,8 @@ export type ErrorName =
   | 'InvalidRequestError'
   | 'ServerError'
   | 'NetworkError'
-  | 'ClosedError';
+  | 'ClosedError'
+  | 'QueueFullError';
 
 const NAMES: ReadonlySet<string> = new Set<ErrorName>([
   'EngageKitError',
@@ -36,6 +38,7 @@ const NAMES: ReadonlySet<string> = new Set<ErrorName>([
   'ServerError',
   'NetworkError',
   'ClosedError',
+  'QueueFullError',
 ]);
 
 export class EngageKitError extends Error {
@@ -162,6 +165,15 @@ export class ClosedError extends EngageKitError {
   declare readonly code: 'ERR_CLOSED';
   constructor(what: string) {
     super('ERR_CLOSED', `${what}: the visitor is closed`);
+  }
+}
+
+/** The event queue was full and this event gave way (see the `queue` option); an `event:dropped` was emitted. */
+export class QueueFullError extends EngageKitError {
+  override name = 'QueueFullError' as const;
+  declare readonly code: 'ERR_QUEUE_FULL';
+  constructor(limit: number, policy: string) {
+    super('ERR_QUEUE_FULL', `recordEvent: the event queue holds ${limit} events already; the ${policy === 'reject-new' ? 'new' : 'oldest'} event was dropped (queue.overflow: '${policy}')`);
   }
 }
 

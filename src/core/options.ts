@@ -7,7 +7,9 @@ import { ConfigurationError, describe } from './errors.js';
 import type { Logger, LogLevel } from './logger.js';
 import type { CustomCommand } from './protocol.js';
 import { trimBase } from './protocol.js';
-import { createMemoryStorage, defaultSessionStorage, type StorageLike } from './storage.js';
+import { defaultLocks, type LockManagerLike } from './locks.js';
+import { createMemoryStorage, defaultStorage, type StorageLike } from './storage.js';
+import type { BackoffOptions } from '../transport/retry-policy.js';
 import type { TokenSource } from './token.js';
 
 /** Options of `createVisitor`. `M` declares the commands you handle (see `DefaultCommandMap`). */
@@ -52,11 +54,27 @@ export interface VisitorOptions<M = DefaultCommandMap> {
    */
   WebSocket?: WebSocketConstructor;
   /**
-   * Where executed command ids and the stream position are kept, so that a
-   * reload neither re-runs nor skips a command.
-   * @default sessionStorage, or memory where it is unavailable
+   * Where waiting events, executed command ids and the stream position are
+   * kept, so that a reload or a closed tab loses nothing and re-runs nothing.
+   * The token is never written to it.
+   * @default localStorage (with `tabs: 'each'`, sessionStorage for the command state), or memory where unavailable
    */
   storage?: StorageLike;
+  /**
+   * With several tabs of one visitor open: `'one'` runs each command in one
+   * tab (the oldest; the others stand by and take over when it closes),
+   * `'each'` runs it in every tab. Needs Web Locks; without them every tab
+   * behaves as `'each'`.
+   * @default 'one'
+   */
+  tabs?: 'one' | 'each';
+  /**
+   * The Web Locks API used to coordinate tabs.
+   * @default navigator.locks
+   */
+  locks?: LockManagerLike;
+  /** The event queue: `limit` (1000 per tab), `overflow` (`'drop-oldest'`), `backoff` (1 s doubling to 30 s, half random). */
+  queue?: { limit?: number; overflow?: 'drop-oldest' | 'reject-new'; backoff?: Partial<BackoffOptions> };
   /**
    * Command ids remembered for exactly-once (the stream position covers older ones).
    * @default 500
@@ -90,6 +108,10 @@ export interface ResolvedVisitorOptions {
   getFetch: () => FetchLike;
   getWebSocket: () => WebSocketConstructor | undefined;
   storage: StorageLike;
+  commandStorage: StorageLike;
+  tabs: 'one' | 'each';
+  locks: LockManagerLike | undefined;
+  queue: { limit: number; overflow: 'drop-oldest' | 'reject-new'; backoff: BackoffOptions };
   handlers: Record<string, CommandHandler>;
   nameOf: (command: CustomCommand) => unknown;
   connect: boolean;
@@ -138,12 +160,29 @@ export function resolveVisitorOptions<M>(options: VisitorOptions<M>): ResolvedVi
     throw new ConfigurationError('logger', `${WHERE}: option "logger" must be an object, got ${describe(options.logger)}`);
   }
 
-  const storage = options.storage ?? defaultSessionStorage() ?? createMemoryStorage();
-  for (const method of ['getItem', 'setItem', 'removeItem'] as const) {
-    if (typeof (storage as unknown as Record<string, unknown>)[method] !== 'function') {
-      throw new ConfigurationError('storage', `${WHERE}: option "storage" must have a ${method} method (the Web Storage API)`);
+  const tabs = options.tabs ?? DEFAULTS.tabs;
+  oneOf('tabs', tabs, ['one', 'each'] as const);
+  if (options.storage !== undefined) {
+    for (const method of ['getItem', 'setItem', 'removeItem'] as const) {
+      if (typeof (options.storage as unknown as Record<string, unknown>)?.[method] !== 'function') {
+        throw new ConfigurationError('storage', `${WHERE}: option "storage" must have a ${method} method (the Web Storage API)`);
+      }
     }
   }
+  const storage = options.storage ?? defaultStorage('localStorage') ?? createMemoryStorage();
+  const commandStorage = options.storage ?? (tabs === 'each' ? defaultStorage('sessionStorage') : undefined) ?? storage;
+  const locks = options.locks ?? defaultLocks();
+  if (locks !== undefined && typeof (locks as { request?: unknown } | null)?.request !== 'function') {
+    throw new ConfigurationError('locks', `${WHERE}: option "locks" must have a request method (the Web Locks API)`);
+  }
+  const queueOption = options.queue ?? {};
+  const overflow = queueOption.overflow ?? DEFAULTS.queue.overflow;
+  oneOf('queue.overflow', overflow, ['drop-oldest', 'reject-new'] as const);
+  const queue = {
+    limit: positiveInteger('queue.limit', queueOption.limit ?? DEFAULTS.queue.limit),
+    overflow,
+    backoff: resolveBackoff('queue.backoff', { ...DEFAULTS.queue.backoff, ...queueOption.backoff }),
+  };
 
   const handlers = resolveHandlers(options.handlers);
   const nameOf = resolveCommandName(options.commandName ?? DEFAULTS.commandName);
@@ -168,6 +207,10 @@ export function resolveVisitorOptions<M>(options: VisitorOptions<M>): ResolvedVi
     getFetch,
     getWebSocket,
     storage,
+    commandStorage,
+    tabs,
+    locks,
+    queue,
     handlers,
     nameOf,
     connect,
@@ -216,11 +259,6 @@ function resolveRealtime(value: NonNullable<VisitorOptions['realtime']>): Realti
   const d = DEFAULTS.realtime;
   const transport = value.transport ?? d.transport;
   oneOf('realtime.transport', transport, TRANSPORTS);
-  const backoff = { ...d.backoff, ...value.backoff };
-  const jitter = backoff.jitter;
-  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
-    throw new ConfigurationError('realtime.backoff.jitter', `${WHERE}: option "realtime.backoff.jitter" must be a number from 0 to 1, got ${describe(jitter)}`);
-  }
   return {
     transport,
     fallbackAfter: positiveInteger('realtime.fallbackAfter', value.fallbackAfter ?? d.fallbackAfter),
@@ -228,12 +266,20 @@ function resolveRealtime(value: NonNullable<VisitorOptions['realtime']>): Realti
     websocketRetryInterval: positiveNumber('realtime.websocketRetryInterval', value.websocketRetryInterval ?? d.websocketRetryInterval),
     heartbeatInterval: positiveNumber('realtime.heartbeatInterval', value.heartbeatInterval ?? d.heartbeatInterval),
     heartbeatTimeout: positiveNumber('realtime.heartbeatTimeout', value.heartbeatTimeout ?? d.heartbeatTimeout),
-    backoff: {
-      initialDelay: positiveNumber('realtime.backoff.initialDelay', backoff.initialDelay),
-      maxDelay: positiveNumber('realtime.backoff.maxDelay', backoff.maxDelay),
-      factor: positiveNumber('realtime.backoff.factor', backoff.factor),
-      jitter,
-    },
+    backoff: resolveBackoff('realtime.backoff', { ...d.backoff, ...value.backoff }),
+  };
+}
+
+function resolveBackoff(option: string, backoff: BackoffOptions): BackoffOptions {
+  const { jitter } = backoff;
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
+    throw new ConfigurationError(`${option}.jitter`, `${WHERE}: option "${option}.jitter" must be a number from 0 to 1, got ${describe(jitter)}`);
+  }
+  return {
+    initialDelay: positiveNumber(`${option}.initialDelay`, backoff.initialDelay),
+    maxDelay: positiveNumber(`${option}.maxDelay`, backoff.maxDelay),
+    factor: positiveNumber(`${option}.factor`, backoff.factor),
+    jitter,
   };
 }
 

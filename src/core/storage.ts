@@ -1,8 +1,14 @@
-/** The part of the Web Storage API the SDK uses; inject any object with it. */
+/**
+ * The part of the Web Storage API the SDK uses; inject any object with it.
+ * `key()` and `length` let a new page find the events a closed one left
+ * behind; a storage without them keeps only what the same tab id wrote.
+ */
 export interface StorageLike {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
   removeItem(key: string): void;
+  key?(index: number): string | null;
+  readonly length?: number;
 }
 
 export function createMemoryStorage(): StorageLike {
@@ -11,16 +17,21 @@ export function createMemoryStorage(): StorageLike {
     getItem: (key) => items.get(key) ?? null,
     setItem: (key, value) => void items.set(key, String(value)),
     removeItem: (key) => void items.delete(key),
+    key: (index) => [...items.keys()][index] ?? null,
+    get length() {
+      return items.size;
+    },
   };
 }
 
 /**
- * `sessionStorage` where there is one and it works; merely reading the
- * property throws in sandboxed iframes and with storage blocked, so probe it.
+ * `localStorage` or `sessionStorage` where there is one and it works; merely
+ * reading the property throws in sandboxed iframes and with storage blocked,
+ * so probe it.
  */
-export function defaultSessionStorage(): StorageLike | undefined {
+export function defaultStorage(name: 'localStorage' | 'sessionStorage'): StorageLike | undefined {
   try {
-    const storage = (globalThis as { sessionStorage?: StorageLike }).sessionStorage;
+    const storage = (globalThis as unknown as Record<string, StorageLike | undefined>)[name];
     if (!storage) return undefined;
     const probe = '__engagekit_probe__';
     storage.setItem(probe, probe);

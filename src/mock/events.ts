@@ -24,12 +24,30 @@ export function eventsHandlers({ baseUrl, store, now }: EventsContext) {
       if (auth instanceof Response) return auth;
       const body = await readJsonObject(request);
       if (body instanceof Response) return body;
+      // Extension: a client-generated key makes the POST idempotent (docs/protocol.md).
+      const key = request.headers.get('Idempotency-Key');
+      if (key !== null && (key.trim() === '' || key.length > 255)) {
+        return errorResponse(400, {
+          message: "Header 'Idempotency-Key' must be 1 to 255 characters",
+          debug_message: `Got ${key.length} characters`,
+        });
+      }
       const { message } = body;
       if (typeof message !== 'string' || message.trim() === '') {
         return errorResponse(400, {
           message: "Parameter 'message' is required and must be a non-empty string",
           debug_message: `Got ${message === undefined ? 'no message' : JSON.stringify(message)}`,
         });
+      }
+      const seen = key === null ? undefined : auth.engagement.eventsByKey.get(key);
+      if (seen) {
+        if (seen.content !== message) {
+          return errorResponse(409, {
+            message: 'Idempotency-Key already used',
+            debug_message: `Key '${key}' was used for a different message; use a new key for a new event`,
+          });
+        }
+        return HttpResponse.json(seen);
       }
       const event: EngagementEvent = {
         timestamp: timestamp(now()),
@@ -42,6 +60,7 @@ export function eventsHandlers({ baseUrl, store, now }: EventsContext) {
         target: 'operator',
       };
       auth.engagement.events.push(event);
+      if (key !== null) auth.engagement.eventsByKey.set(key, event);
       return HttpResponse.json(event);
     }),
   ];

@@ -4,6 +4,7 @@ import { trimBase } from '../core/protocol.js';
 import { acceptCommand, checkCommandBody, checkCommandId, Rejection } from './command-log.js';
 import { commandsHandlers } from './commands.js';
 import { eventsHandlers } from './events.js';
+import { createFaults, type FaultCounts, type MockFaults } from './faults.js';
 import { uuidv4 } from './ids.js';
 import { createRealtime, DROP_CODE } from './realtime.js';
 import { createStore, type EngagementCredentials, type StoredCommand } from './store.js';
@@ -13,6 +14,7 @@ export type { EngagementCredentials, StoredCommand } from './store.js';
 export type { CommandResult, CommandResultStatus } from './wire.js';
 export { AUTH_MISSING, AUTH_INVALID } from './respond.js';
 export { EVENTS_FORBIDDEN } from './events.js';
+export type { MockFaults, FaultCounts, HttpFaultKind } from './faults.js';
 
 export interface MockBackendOptions {
   /**
@@ -25,6 +27,8 @@ export interface MockBackendOptions {
    * @default Date.now
    */
   now?: () => number;
+  /** Injected failures (none by default); change them later with `setFaults`. */
+  faults?: MockFaults;
 }
 
 export interface MockBackend {
@@ -35,6 +39,10 @@ export interface MockBackend {
   createEngagement(init?: Partial<EngagementCredentials>): EngagementCredentials;
   /** The events recorded on an engagement, oldest first (copies). */
   getEvents(engagementId: string): EngagementEvent[];
+  /** Replaces the injected failures (`{}` for none). */
+  setFaults(faults: MockFaults): void;
+  /** How many failures of each kind were injected so far. */
+  readonly faultCounts: FaultCounts;
   /**
    * The `ws:`/`wss:` form of `baseUrl` the command stream answers on, e.g.
    * `wss://api.engagekit.test`; the stream is `{realtimeUrl}/engagements/{id}/stream`.
@@ -96,8 +104,10 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   const baseUrl = trimBase(options.baseUrl ?? DEFAULT_BASE_URL);
   const now = options.now ?? Date.now;
   const store = createStore();
-  const realtime = createRealtime(baseUrl, store);
+  const faults = createFaults(options.faults);
+  const realtime = createRealtime(baseUrl, store, faults);
   const context = { baseUrl, store, now, deliver: realtime.deliver };
+  const httpHandlers = [...eventsHandlers(context), ...commandsHandlers(context)];
   const engagement = (id: string) => {
     const record = store.engagements.get(id);
     if (!record) throw new Error(`MockBackend: no engagement "${id}"`);
@@ -116,7 +126,9 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
   return {
     baseUrl,
     realtimeUrl: realtime.url,
-    handlers: [...eventsHandlers(context), ...commandsHandlers(context), realtime.handler],
+    handlers: [faults.handler(baseUrl, () => httpHandlers), ...httpHandlers, realtime.handler],
+    setFaults: (next) => faults.set(next),
+    faultCounts: faults.counts,
     createEngagement(init) {
       const { engagementId, subEngagementId, visitorToken, operatorToken } = store.create(init);
       return { engagementId, subEngagementId, visitorToken, operatorToken };
@@ -139,6 +151,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
     reset() {
       realtime.close(1001, 'server reset');
       realtime.setBlocked(false);
+      faults.set(options.faults ?? {});
       store.clear();
     },
   };

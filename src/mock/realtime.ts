@@ -3,6 +3,7 @@ import type { WebSocketData } from 'msw';
 import type { Deliver } from './command-log.js';
 import type { Store, StoredCommand } from './store.js';
 import { checkHello, parseFrame, Refusal } from './stream-hello.js';
+import type { FaultInjector } from './faults.js';
 import type { ServerFrame } from './wire.js';
 
 /**
@@ -46,13 +47,48 @@ export function toRealtimeUrl(baseUrl: string): string {
   return baseUrl.replace(/^http(s?):/i, (_, s: string) => `ws${s.toLowerCase()}:`);
 }
 
-export function createRealtime(baseUrl: string, store: Store): Realtime {
+export function createRealtime(baseUrl: string, store: Store, faults?: FaultInjector): Realtime {
   const url = toRealtimeUrl(baseUrl);
   const sockets = new Set<StreamSocket>();
   let blocked = false;
 
   const send = (socket: StreamSocket, frame: ServerFrame) => socket.client.send(JSON.stringify(frame));
   const commandFrame = ({ seq, command }: StoredCommand): ServerFrame => ({ type: 'command', seq, command });
+
+  /** Frames held back by the reorder fault, per socket. */
+  const held = new WeakMap<StreamSocket, ServerFrame>();
+  const sendCommand = (socket: StreamSocket, entry: StoredCommand) => {
+    const frame = commandFrame(entry);
+    if (!faults) return send(socket, frame);
+    if (!held.has(socket) && faults.chance('wsReorderRate')) {
+      faults.counts.wsReorders++;
+      held.set(socket, frame);
+      // Sent after the next frame, or shortly anyway if none comes.
+      setTimeout(() => {
+        const late = held.get(socket);
+        held.delete(socket);
+        if (late && socket.phase === 'open') send(socket, late);
+      }, 5);
+      return;
+    }
+    send(socket, frame);
+    const late = held.get(socket);
+    if (late) {
+      held.delete(socket);
+      send(socket, late);
+    }
+    if (faults.chance('wsDuplicateRate')) {
+      faults.counts.wsDuplicates++;
+      send(socket, frame);
+    }
+    if (faults.chance('wsDropRate')) {
+      faults.counts.wsDrops++;
+      socket.phase = 'closed';
+      sockets.delete(socket);
+      // After the frames queued above have gone out (msw sends them in a microtask).
+      queueMicrotask(() => socket.client.close(DROP_CODE, 'dropped by fault injection'));
+    }
+  };
 
   const shut = (socket: StreamSocket, code: number, reason: string) => {
     socket.phase = 'closed';
@@ -78,8 +114,8 @@ export function createRealtime(baseUrl: string, store: Store): Realtime {
       // Ready, backlog and the switch to live happen in one turn: a command
       // accepted meanwhile can be neither missed nor sent twice.
       send(socket, { type: 'ready', last_seq: record.commands.length });
-      for (const entry of record.commands.slice(after)) send(socket, commandFrame(entry));
       socket.phase = 'open';
+      for (const entry of record.commands.slice(after)) if (socket.phase === 'open') sendCommand(socket, entry);
       return;
     }
     // After the hello only pings mean something; anything else is ignored, not fatal.
@@ -111,7 +147,7 @@ export function createRealtime(baseUrl: string, store: Store): Realtime {
     url,
     handler,
     deliver(engagementId, entry) {
-      for (const socket of matching(engagementId)) if (socket.phase === 'open') send(socket, commandFrame(entry));
+      for (const socket of matching(engagementId)) if (socket.phase === 'open') sendCommand(socket, entry);
     },
     close(code, reason, engagementId) {
       for (const socket of matching(engagementId)) shut(socket, code, reason);

@@ -25,6 +25,8 @@ export interface EngagementRecord {
   visitorToken: string;
   operatorToken: string;
   events: EngagementEvent[];
+  /** Idempotency-Key → the event it created. */
+  eventsByKey: Map<string, EngagementEvent>;
   /** In `seq` order: `commands[i].seq === i + 1`. */
   commands: StoredCommand[];
   /** The same entries by command id (lower case: UUIDs compare case-insensitively). */
@@ -63,6 +65,7 @@ export function createStore(): Store {
         visitorToken: init.visitorToken ?? `visitor-${uuidv4()}`,
         operatorToken: init.operatorToken ?? `operator-${uuidv4()}`,
         events: [],
+        eventsByKey: new Map(),
         commands: [],
         commandsById: new Map(),
       };

@@ -31,6 +31,8 @@ export type TransportKind = 'websocket' | 'polling';
 export type ConnectionState =
   /** Created, not started (`connect: false`, or server-side rendering). */
   | { status: 'idle' }
+  /** Another tab of this visitor holds the connection and runs the commands; this tab takes over when it goes. */
+  | { status: 'standby' }
   /** Opening: a socket handshake or the first poll. `attempt` counts from 1. */
   | { status: 'connecting'; transport: TransportKind; attempt: number }
   /** Commands flow. */
@@ -82,6 +84,11 @@ export interface ConnectionDeps extends RealtimeOptions {
   /** One command frame's payload, not yet validated. */
   onCommand: (seq: unknown, command: unknown) => void;
   onChange: (change: ConnectionChange) => void;
+  /**
+   * Resolves when this tab may connect (it leads the tabs of this visitor),
+   * false if it never will. Absent: connect at once.
+   */
+  waitForTurn?: () => { acquired: Promise<boolean>; release(): void };
 }
 
 export interface Connection {
@@ -117,6 +124,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
   let refreshedToken = false;
   let stopped = false;
   let listening = false;
+  let turn: ReturnType<NonNullable<ConnectionDeps['waitForTurn']>> | undefined;
 
   const setState = (current: ConnectionState) => {
     const previous = state;
@@ -370,11 +378,16 @@ export function createConnection(deps: ConnectionDeps): Connection {
       return state;
     },
     connect() {
-      if (stopped || state.status === 'connecting' || state.status === 'open' || state.status === 'reconnecting') return;
+      if (stopped || state.status !== 'idle' && state.status !== 'closed') return;
       listen(true);
       attempt = 0;
       refreshedToken = false;
-      start();
+      if (!deps.waitForTurn || turn) return start();
+      turn = deps.waitForTurn();
+      setState({ status: 'standby' });
+      void turn.acquired.then((granted) => {
+        if (granted && !stopped && state.status === 'standby') start();
+      });
     },
     close(reason = 'closed by the client') {
       if (stopped) return;
@@ -383,6 +396,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       detachSocket();
       deps.timers.clearAll();
       listen(false);
+      turn?.release();
       setState({ status: 'closed', reason });
     },
   };

@@ -21,7 +21,7 @@ it('persists ids and the highest seq, and a new instance (a reload) remembers th
 it('coalesces a burst into one write', async () => {
   let writes = 0;
   const memory = createMemoryStorage();
-  const storage = { ...memory, setItem: (k: string, v: string) => (writes++, memory.setItem(k, v)) };
+  const storage = { getItem: memory.getItem, removeItem: memory.removeItem, setItem: (k: string, v: string) => (writes++, memory.setItem(k, v)) };
   const ids = createExecutedIds(storage, 'k', 1000);
   for (let i = 1; i <= 500; i++) ids.add(`id-${i}`, i);
   expect(writes).toBe(0);
@@ -45,9 +45,32 @@ it('survives corrupt or foreign storage content and a storage that throws', asyn
   const ids = createExecutedIds(storage, 'k', 5);
   expect(ids.lastSeq).toBe(0);
   expect(ids.has('ok')).toBe(true);
-  const full = { ...storage, setItem: () => { throw new DOMException('quota', 'QuotaExceededError'); } };
+  const full = { getItem: storage.getItem, removeItem: storage.removeItem, setItem: () => { throw new DOMException('quota', 'QuotaExceededError'); } };
   const quota = createExecutedIds(full, 'k', 5);
   quota.add('x', 1);
   await tick();
   expect(quota.has('x')).toBe(true);
+});
+
+it('the resume position is contiguous: out-of-order seqs above a gap do not move it', () => {
+  const ids = createExecutedIds(createMemoryStorage(), 'k', 10);
+  ids.add('a', 1);
+  ids.add('c', 3);
+  ids.add('d', 4);
+  expect(ids.lastSeq).toBe(1);
+  ids.add('b', 2);
+  expect(ids.lastSeq).toBe(4);
+  ids.advance(6);
+  expect(ids.lastSeq).toBe(4);
+  ids.advance(5);
+  expect(ids.lastSeq).toBe(6);
+});
+
+it('a gap that never fills is given up once more than `limit` seqs wait above it', () => {
+  const ids = createExecutedIds(createMemoryStorage(), 'k', 3);
+  ids.add('a', 1);
+  for (const seq of [3, 4, 5]) ids.advance(seq);
+  expect(ids.lastSeq).toBe(1);
+  ids.advance(6);
+  expect(ids.lastSeq).toBe(6);
 });
