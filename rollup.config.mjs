@@ -11,6 +11,12 @@ const entries = {
   operator: 'src/operator/index.ts',
 };
 
+/** The demo's bundles (demo/public/<name>.js): msw, the reference server and the operator client included. */
+const demoEntries = {
+  'demo-app': 'demo/src/main.ts',
+  'loader-app': 'demo/src/loader-page.ts',
+};
+
 const external = (id) => /^(eventemitter3|nanoid|msw)(\/|$)/.test(id);
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', outDir: 'dist', noEmitOnError: true });
 
@@ -24,18 +30,39 @@ export default [
       { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
     ],
   },
-  // The script-tag build: everything bundled, minified, `window.EngageKit`.
+  // The script-tag build: everything bundled, minified. No `name`: src/global.ts
+  // installs `window.EngageKit` itself (it must not overwrite a copy already loaded).
   {
     input: 'src/global.ts',
     plugins: [resolve({ browser: true }), commonjs(), ts()],
     output: {
       file: 'dist/engagekit.global.js',
       format: 'iife',
-      name: 'EngageKit',
       sourcemap: true,
       plugins: [terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } })],
     },
   },
+  // The loader stub of the async snippet (README, "With a <script> tag"): tiny, no source map.
+  {
+    input: 'src/loader/loader.ts',
+    plugins: [ts()],
+    output: {
+      file: 'dist/engagekit.loader.js',
+      format: 'es', // no imports or exports left: a classic script, without a second wrapper
+      plugins: [terser({ ecma: 2020, toplevel: true, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } })],
+    },
+  },
+  // The demo's own code (demo/src): the reference server in a service worker and
+  // the operator console. Built next to demo/public/index.html; not published.
+  ...Object.entries(demoEntries).map(([name, input]) => ({
+    input,
+    plugins: [
+      resolve({ browser: true }),
+      commonjs(),
+      typescript({ tsconfig: './demo/tsconfig.json', outDir: 'demo/public', noEmitOnError: true }),
+    ],
+    output: { file: `demo/public/${name}.js`, format: 'iife', sourcemap: true },
+  })),
   // One self-contained declaration file per entry, for both module systems.
   ...Object.entries(entries).map(([name, input]) => ({
     input,

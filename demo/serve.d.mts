@@ -1,0 +1,13 @@
+// Types of demo/serve.mjs, for the end-to-end tests (TypeScript).
+import type { Server } from 'node:http';
+
+/** The Content-Security-Policy of /csp.html. */
+export declare const STRICT_CSP: string;
+
+/** Serves demo/public and dist on `host:port` (port 0: any free port); resolves once listening. */
+export declare function startDemoServer(options?: {
+  port?: number;
+  host?: string;
+  /** Added to every response. */
+  headers?: Record<string, string>;
+}): Promise<Server>;

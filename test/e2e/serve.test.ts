@@ -1,0 +1,76 @@
+// @vitest-environment node
+// demo/serve.mjs and what the build puts next to it; no browser needed.
+import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoServer, STRICT_CSP } from '../../demo/serve.mjs';
+import { ROOT } from './browser.js';
+
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+describe('the demo server', () => {
+  let server: Awaited<ReturnType<typeof startDemoServer>>;
+  let origin = '';
+  beforeAll(async () => {
+    server = await startDemoServer({ port: 0 });
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  it("serves MSW's worker script, generated at build time for the installed msw (npx msw init)", async () => {
+    const response = await fetch(`${origin}/mockServiceWorker.js`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/javascript/);
+    const { version } = JSON.parse(read('node_modules/msw/package.json'));
+    expect(await response.text()).toContain(`const PACKAGE_VERSION = '${version}'`);
+    // Generated, not committed.
+    expect(read('.gitignore').split('\n')).toContain('demo/public/mockServiceWorker.js');
+  });
+
+  it("serves the demo page, its bundle and the SDK's script-tag bundle and loader", async () => {
+    for (const path of ['/', '/csp.html', '/loader.html', '/demo-app.js', '/loader-app.js', '/site.js', '/demo.css', '/dist/engagekit.global.js', '/dist/engagekit.loader.js']) {
+      const response = await fetch(`${origin}${path}`);
+      expect(response.status, path).toBe(200);
+    }
+    const page = await (await fetch(`${origin}/`)).text();
+    expect(page).toContain('<script src="/dist/engagekit.global.js"></script>');
+    expect(page).not.toMatch(/<script>|style=/); // nothing inline: the same page runs under the strict CSP
+  });
+
+  it('serves the same page at /csp.html with the strict policy, and / without', async () => {
+    const [plain, strict] = await Promise.all([fetch(`${origin}/`), fetch(`${origin}/csp.html`)]);
+    expect(await strict.text()).toBe(await plain.text());
+    expect(plain.headers.get('content-security-policy')).toBeNull();
+    expect(strict.headers.get('content-security-policy')).toBe(STRICT_CSP);
+    expect(STRICT_CSP).toBe(
+      "script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; require-trusted-types-for 'script'; trusted-types default",
+    );
+  });
+
+  it('serves nothing outside demo/public and dist', async () => {
+    for (const path of ['/package.json', '/../package.json', '/%2e%2e/package.json', '/dist/../package.json', '/src/index.ts', '/demo/serve.mjs', '/%E0%A4%A']) {
+      const response = await fetch(`${origin}${path}`);
+      expect(response.status, path).toBe(404);
+    }
+  });
+});
+
+describe('the quick start', () => {
+  const pkg = JSON.parse(read('package.json'));
+
+  it('`npm start` builds everything the demo needs, then serves it', () => {
+    expect(pkg.scripts.start).toMatch(/^npm run build && /);
+    expect(pkg.scripts.build).toMatch(/msw init demo\/public --no-save/);
+    expect(read('rollup.config.mjs')).toMatch(/demo\/src\/main\.ts/);
+  });
+
+  it("the README's first command is npm ci && npm start, and it shows the demo's screenshot", () => {
+    const readme = read('README.md');
+    expect(/```sh\n([^\n]*)/.exec(readme)![1]).toMatch(/^npm ci && npm start\b/);
+    expect(readme).toContain('](docs/screenshots/demo.png)');
+    const png = readFileSync(join(ROOT, 'docs/screenshots/demo.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(existsSync(join(ROOT, 'demo/public/index.html'))).toBe(true);
+  });
+});
