@@ -1,11 +1,12 @@
 export { createVisitor } from './core/visitor.js';
-export type { Visitor, VisitorEventMap } from './core/visitor.js';
+export type { Visitor, VisitorEventMap, TimerEvent } from './core/visitor.js';
+export type { Typing } from './realtime/typing.js';
 export type { VisitorOptions } from './core/options.js';
 export type { TokenSource } from './core/token.js';
 export type { Logger, LogLevel } from './core/logger.js';
 export type { StorageLike } from './core/storage.js';
 export type { FetchLike } from './transport/http.js';
-export type { EngagementEvent, CustomCommand, ErrorBody } from './core/protocol.js';
+export type { EngagementEvent, CustomCommand, ErrorBody, EngagementMeta, EngagementProperties } from './core/protocol.js';
 export type {
   ConnectionState,
   ConnectionChange,
@@ -23,10 +24,18 @@ export type {
   CommandRegistry,
   CommandStatus,
   DefaultCommandMap,
+  TimerFiring,
 } from './commands/types.js';
 export type { CommandOutcome } from './commands/dispatcher.js';
 export { mountTranscript, DEFAULT_FALLBACK_TEXT } from './transcript/index.js';
-export type { Transcript, TranscriptEntry, TranscriptOptions, TranscriptListener, MountTranscriptOptions } from './transcript/index.js';
+export type {
+  Transcript,
+  TranscriptEntry,
+  TranscriptOptions,
+  TranscriptListener,
+  MountTranscriptOptions,
+  TypingIndicator,
+} from './transcript/index.js';
 export {
   EngageKitError,
   ConfigurationError,

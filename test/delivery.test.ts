@@ -227,3 +227,22 @@ describe('several tabs of one visitor', () => {
     await vi.waitFor(() => expect(runs.sort()).toEqual(['a', 'b']));
   });
 });
+
+describe('command state on unload', () => {
+  it('pagehide writes the executed ids at once, so a reload right after a command does not run it again', async () => {
+    const engagement = backend.createEngagement();
+    const storage = createMemoryStorage();
+    const runs: string[] = [];
+    const visitor = make(engagement, { storage, connect: true, handlers: { '*': (_p, { command }) => void runs.push(command.id) } });
+    await waitForConnection(visitor, { status: 'open' });
+    // Two commands in quick succession: the second falls inside the write throttle.
+    const key = `engagekit:${engagement.engagementId}:commands`;
+    const a = backend.sendCustomCommand(engagement.engagementId, { properties: { name: 'a' } });
+    await vi.waitFor(() => expect(JSON.parse(storage.getItem(key) ?? '{}').seq).toBe(1), { interval: 1 });
+    const b = backend.sendCustomCommand(engagement.engagementId, { properties: { name: 'b' } });
+    await vi.waitFor(() => expect(runs).toEqual([a.id, b.id]), { interval: 1 });
+    expect(JSON.parse(storage.getItem(key)!).seq).toBe(1); // within the write throttle
+    window.dispatchEvent(new Event('pagehide'));
+    expect(JSON.parse(storage.getItem(key)!)).toMatchObject({ seq: 2, ids: [a.id, b.id] });
+  });
+});

@@ -379,9 +379,9 @@ describe('POST /engagements/{engagement_id}/custom_commands/{command_id}/result'
   });
 
   it.each([
-    ['an unknown status', { status: 'done' }, "Parameter 'status' must be one of 'executed', 'failed', 'unhandled'"],
-    ['no status', { error: 'x' }, "Parameter 'status' must be one of 'executed', 'failed', 'unhandled'"],
-    ['a status in capitals', { status: 'EXECUTED' }, "Parameter 'status' must be one of 'executed', 'failed', 'unhandled'"],
+    ['an unknown status', { status: 'done' }, "Parameter 'status' must be one of 'executed', 'failed', 'unhandled', 'scheduled'"],
+    ['no status', { error: 'x' }, "Parameter 'status' must be one of 'executed', 'failed', 'unhandled', 'scheduled'"],
+    ['a status in capitals', { status: 'EXECUTED' }, "Parameter 'status' must be one of 'executed', 'failed', 'unhandled', 'scheduled'"],
     ['an error that is not a string', { status: 'failed', error: { message: 'x' } }, "Parameter 'error' must be a string"],
     ['an error without failed', { status: 'executed', error: 'x' }, "Parameter 'error' is only allowed with status 'failed'"],
   ])('400 for %s, and nothing is stored', async (_label, body, message) => {

@@ -2,7 +2,7 @@ import type { Logger } from '../core/logger.js';
 import type { CustomCommand } from '../core/protocol.js';
 import type { ExecutedIds } from './executed-ids.js';
 import type { InternalRegistry } from './registry.js';
-import type { CommandStatus } from './types.js';
+import type { CommandStatus, TimerFiring } from './types.js';
 
 export interface CommandOutcome {
   command: CustomCommand;
@@ -23,7 +23,15 @@ export interface DispatcherDeps {
   onReceived: (command: CustomCommand, name: string | undefined, seq: number) => void;
   /** What the handler came to (result report, events). */
   onOutcome: (outcome: CommandOutcome) => void;
+  /**
+   * Takes a command out of the run-on-receipt path (a scheduled command):
+   * returns its status, and the reason with `failed`; undefined lets it run.
+   */
+  intercept?: (command: CustomCommand, name: string | undefined, seq: number) => [CommandStatus, string?] | undefined;
 }
+
+/** Reports a handler's outcome: `failed` comes with what it threw. */
+export type Settle = (status: CommandStatus, error?: unknown) => void;
 
 /** Longest id we accept: a UUID is 36; anything far longer is not a command id. */
 const MAX_ID_LENGTH = 128;
@@ -36,13 +44,33 @@ const MAX_ID_LENGTH = 128;
 export function createDispatcher(deps: DispatcherDeps) {
   const { executed, logger } = deps;
 
-  const settle = (command: CustomCommand, name: string | undefined, seq: number, status: CommandStatus, error?: unknown) => {
-    const outcome: CommandOutcome = { command, name, seq, status };
-    if (status === 'failed') outcome.error = error;
-    deps.onOutcome(outcome);
+  /** Runs the handler `name` resolves to; a scheduler calls it again when a timer fires. */
+  const run = (command: CustomCommand, name: string | undefined, seq: number, settle: Settle, timer?: TimerFiring): void => {
+    const handler = deps.registry.resolve(name);
+    const label = `the handler of "${name ?? '*'}"`;
+    const failed = (error: unknown) => {
+      logger.warn(`${label} failed`, error);
+      settle('failed', error);
+    };
+    if (!handler) {
+      logger.warn(`no handler for command ${name === undefined ? '(no name)' : `"${name}"`} (${command.id})`);
+      return settle('unhandled');
+    }
+    let result: unknown;
+    try {
+      result = handler(command.properties, timer ? { command, name: name ?? '', seq, timer } : { command, name: name ?? '', seq });
+    } catch (error) {
+      return failed(error);
+    }
+    if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as PromiseLike<unknown>).then(() => settle('executed'), failed);
+    } else {
+      settle('executed');
+    }
   };
 
   return {
+    run,
     dispatch(seq: unknown, raw: unknown): void {
       if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
         logger.warn('ignored a command frame without a valid seq', seq);
@@ -74,31 +102,14 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
       deps.onReceived(command, name, seq);
 
-      const handler = deps.registry.resolve(name);
-      if (!handler) {
-        logger.warn(`no handler for command ${name === undefined ? '(no name)' : `"${name}"`} (${command.id})`);
-        settle(command, name, seq, 'unhandled');
-        return;
-      }
-      let result: unknown;
-      try {
-        result = handler(command.properties, { command, name: name ?? '', seq });
-      } catch (error) {
-        logger.warn(`the handler of "${name ?? '*'}" threw`, error);
-        settle(command, name, seq, 'failed', error);
-        return;
-      }
-      if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
-        (result as PromiseLike<unknown>).then(
-          () => settle(command, name, seq, 'executed'),
-          (error: unknown) => {
-            logger.warn(`the handler of "${name ?? '*'}" rejected`, error);
-            settle(command, name, seq, 'failed', error);
-          },
-        );
-      } else {
-        settle(command, name, seq, 'executed');
-      }
+      const settle: Settle = (status, error) => {
+        const outcome: CommandOutcome = { command, name, seq, status };
+        if (status === 'failed') outcome.error = error;
+        deps.onOutcome(outcome);
+      };
+      const intercepted = deps.intercept?.(command, name, seq);
+      if (intercepted) settle(...intercepted);
+      else run(command, name, seq, settle);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { readJson, writeJson, type StorageLike } from '../core/storage.js';
+import type { Timers } from '../core/timers.js';
 
 /**
  * What the visitor has already processed in an engagement's command stream:
@@ -20,6 +21,8 @@ export interface ExecutedIds {
   readonly size: number;
   /** Reads the persisted state again: another tab may have run commands meanwhile. */
   reload(): void;
+  /** Writes a pending change now (page going away, visitor closing). */
+  flush(): void;
 }
 
 interface Persisted {
@@ -32,11 +35,13 @@ interface Persisted {
  * position already stops replays of old commands, the ids guard against a
  * server that sends one command twice or out of order.
  *
- * Writes are coalesced into one per microtask: a burst of frames costs one
- * `JSON.stringify`, and since no reload or tab close can run between a task
- * and its microtasks, nothing recorded is lost to one.
+ * Writing the whole set after every command cost most of the dispatch time
+ * (docs/performance.md), so writes are throttled to one per `interval` ms.
+ * The visitor calls `flush()` on `pagehide`, on hidden visibility and on
+ * `close()`, which covers reloads, navigation and closed tabs; only a crash
+ * of the browser inside that window could run its commands again.
  */
-export function createExecutedIds(storage: StorageLike, key: string, limit: number): ExecutedIds {
+export function createExecutedIds(storage: StorageLike, key: string, limit: number, timers: Timers, interval = 100): ExecutedIds {
   const ids = new Set<string>();
   let watermark = 0;
   /** Seqs processed above a gap. Not persisted: after a reload they are re-sent and skipped by id. */
@@ -51,16 +56,28 @@ export function createExecutedIds(storage: StorageLike, key: string, limit: numb
     watermark = typeof saved?.seq === 'number' && Number.isSafeInteger(saved.seq) && saved.seq > 0 ? saved.seq : 0;
   };
   load();
-  let scheduled = false;
+  let dirty = false;
+  let queued = false;
+  let lastWrite = -Infinity;
+  const TIMER = `persist:${key}`;
 
   const flush = () => {
-    scheduled = false;
+    timers.clear(TIMER);
+    queued = false;
+    if (!dirty) return;
+    dirty = false;
+    lastWrite = Date.now();
     writeJson(storage, key, { seq: watermark, ids: [...ids] } satisfies Persisted);
   };
   const schedule = () => {
-    if (scheduled) return;
-    scheduled = true;
-    queueMicrotask(flush);
+    dirty = true;
+    if (queued) return;
+    queued = true;
+    // The first change after a quiet spell is written once this task's
+    // microtasks have run; a stream of changes at most once per interval.
+    const wait = lastWrite + interval - Date.now();
+    if (wait > 0) timers.set(TIMER, flush, wait);
+    else queueMicrotask(() => queued && !timers.has(TIMER) && flush());
   };
   const mark = (seq: number) => {
     if (seq <= watermark) return;
@@ -95,5 +112,6 @@ export function createExecutedIds(storage: StorageLike, key: string, limit: numb
       return ids.size;
     },
     reload: load,
+    flush,
   };
 }

@@ -17,6 +17,18 @@ export interface CommandContext<P = CommandProperties> {
   name: string;
   /** The command's position in the engagement's stream. */
   seq: number;
+  /** Set when a scheduled command's timer fired (seed 002); absent on receipt. */
+  timer?: TimerFiring;
+}
+
+/** A firing of a scheduled command's timer. */
+export interface TimerFiring {
+  /** The command's `timerName`. */
+  name: string;
+  /** When it fired (epoch ms). */
+  at: number;
+  /** How many firings this run stands for: more than 1 when no page was open through several. */
+  missed: number;
 }
 
 /** Runs a command. May be async; a throw or rejection is reported as `failed`, never rethrown. */
@@ -27,8 +39,11 @@ export type CommandHandlers<M> = { [K in keyof M & string]?: CommandHandler<M[K]
   '*'?: CommandHandler<CommandProperties>;
 };
 
-/** What a command came to. */
-export type CommandStatus = 'executed' | 'failed' | 'unhandled';
+/**
+ * What a command came to. `scheduled`: it carries a timer (seed 002) and its
+ * handler runs when the timer fires, not on receipt.
+ */
+export type CommandStatus = 'executed' | 'failed' | 'unhandled' | 'scheduled';
 
 export interface CommandRegistry<M> {
   /** Adds or replaces the handler of `name`; returns a function that removes it. */

@@ -13,6 +13,13 @@ export const DEFAULTS = Object.freeze({
     overflow: 'drop-oldest' as 'drop-oldest' | 'reject-new',
     backoff: Object.freeze({ initialDelay: 1_000, maxDelay: 30_000, factor: 2, jitter: 0.5 }),
   }),
+  /**
+   * `visitor.typing`: at most one `typing.start` per `throttle` ms, and a
+   * `typing.stop` `idle` ms after the last `start()`. With the reference
+   * server's limit of 10 typing requests per 10 s per sender, that is at most
+   * 8 (4 starts, 4 stops): normal typing never gets a 429.
+   */
+  typing: Object.freeze({ throttle: 3_000, idle: 5_000 }),
   realtime: Object.freeze({
     transport: 'auto' as 'auto' | 'websocket' | 'polling',
     fallbackAfter: 3,

@@ -35,12 +35,34 @@ export interface ErrorBody {
   debug_message: string;
 }
 
+/** Engagement properties, as `/set @property value` changes them (seed 001). */
+export interface EngagementProperties {
+  name?: string;
+  /** A category name, or the zero-based index of its slot. */
+  category?: string | number;
+  touchpoint?: 'web' | 'email' | 'sms' | 'facebook';
+  /** Two lowercase letters, e.g. `de`. */
+  language?: string;
+}
+
+/** The engagement's metadata and properties, whole (extension: `POST .../meta`, the `meta` frame). */
+export interface EngagementMeta {
+  /** Free-form; `/set key value` and `/set {...}` merge into it. */
+  meta: Record<string, unknown>;
+  properties: EngagementProperties;
+}
+
+/** `/engagements/{id}` plus `rest`: every path of the API starts so. */
+export function engagementPath(engagementId: string, rest = ''): string {
+  return `/engagements/${encodeURIComponent(engagementId)}${rest}`;
+}
+
 export function eventsPath(engagementId: string): string {
-  return `/engagements/${encodeURIComponent(engagementId)}/events`;
+  return engagementPath(engagementId, '/events');
 }
 
 export function commandPath(engagementId: string, commandId: string): string {
-  return `/engagements/${encodeURIComponent(engagementId)}/custom_commands/${encodeURIComponent(commandId)}`;
+  return engagementPath(engagementId, `/custom_commands/${encodeURIComponent(commandId)}`);
 }
 
 /** Strips a trailing slash so that `baseUrl + path` never has `//`. */

@@ -1,8 +1,10 @@
 import { createDispatcher, errorMessage, type CommandOutcome } from '../commands/dispatcher.js';
 import { createExecutedIds } from '../commands/executed-ids.js';
 import { createRegistry } from '../commands/registry.js';
-import type { CommandRegistry, DefaultCommandMap } from '../commands/types.js';
+import { createScheduler } from '../commands/scheduler.js';
+import type { CommandRegistry, CommandStatus, DefaultCommandMap } from '../commands/types.js';
 import { createConnection, type ConnectionChange, type ConnectionState } from '../realtime/connection.js';
+import { createTyping, type Typing } from '../realtime/typing.js';
 import { createTranscript, type Transcript } from '../transcript/transcript.js';
 import { createEventDelivery } from '../transport/event-delivery.js';
 import { createEventQueue, type QueuedEvent } from '../transport/event-queue.js';
@@ -14,7 +16,15 @@ import { ClosedError, describe, InvalidArgumentError, QueueFullError, type Engag
 import { holdLock } from './locks.js';
 import { createLogger } from './logger.js';
 import { resolveVisitorOptions, type VisitorOptions } from './options.js';
-import { commandPath, eventsPath, type CustomCommand, type EngagementEvent } from './protocol.js';
+import { DEFAULTS } from './defaults.js';
+import {
+  commandPath,
+  engagementPath,
+  eventsPath,
+  type CustomCommand,
+  type EngagementEvent,
+  type EngagementMeta,
+} from './protocol.js';
 import { createTimers } from './timers.js';
 import { createTokenProvider } from './token.js';
 
@@ -28,12 +38,35 @@ export interface VisitorEventMap {
   'event:dropped': { message: string; id: string; reason: 'overflow' };
   /** The realtime connection changed state. */
   connection: ConnectionChange;
-  /** A new command arrived; its handler runs right after. */
+  /** A new command arrived; its handler runs right after (a scheduled command's when its timer fires). */
   command: { command: CustomCommand; name: string | undefined; seq: number };
-  /** A command's handler finished (`executed`), threw (`failed`), or there was none (`unhandled`). */
+  /**
+   * A command's handler finished (`executed`), threw (`failed`), or there was
+   * none (`unhandled`); or the command set a timer (`scheduled`), changed one
+   * (`executed`), or had an invalid schedule (`failed`, with the reason).
+   */
   'command:result': CommandOutcome;
+  /** A scheduled command's timer fired and its handler ran (seed 002). */
+  timer: TimerEvent;
+  /** The operator changed the engagement's metadata or properties; the whole new state (also `visitor.meta`). */
+  meta: EngagementMeta;
   /** The server refused the connection for good (bad token, wrong engagement). */
   error: { error: EngageKitError };
+}
+
+/** The payload of the `timer` event: one firing of a scheduled command, and what its handler came to. */
+export interface TimerEvent {
+  timerName: string;
+  /** The command that set the timer. */
+  command: CustomCommand;
+  name: string | undefined;
+  /** When it fired (epoch ms). */
+  at: number;
+  /** How many firings this run stands for (more than 1 after a page was closed through several). */
+  missed: number;
+  status: Exclude<CommandStatus, 'scheduled'>;
+  /** With `failed`: what the handler threw or rejected with. */
+  error?: unknown;
 }
 
 export interface Visitor<M = DefaultCommandMap> extends Emitter<VisitorEventMap> {
@@ -44,6 +77,20 @@ export interface Visitor<M = DefaultCommandMap> extends Emitter<VisitorEventMap>
   readonly commands: CommandRegistry<M>;
   /** Operator commands and visitor events, in order (headless; see `mountTranscript`). */
   readonly transcript: Transcript;
+  /**
+   * The engagement's metadata and properties as the operator set them (seed
+   * 001's `/set`); `{ meta: {}, properties: {} }` until the server sends them.
+   * A frozen snapshot, replaced on every change (see the `meta` event).
+   */
+  readonly meta: Readonly<EngagementMeta>;
+  /** Tells the operator the visitor is typing (seed 004's typing.start / typing.stop), throttled. */
+  readonly typing: Typing;
+  /**
+   * Tells the operator the visitor has seen an operator command (seed 004's
+   * `status.mark_as_read`): `POST .../custom_commands/{id}/read`. Resolves with
+   * `{ command_id, read_at }`; marking again keeps the first time.
+   */
+  markAsRead(commandId: string): Promise<{ command_id: string; read_at: string }>;
   /**
    * Tells the operator the visitor did something (seed 003:
    * `POST /engagements/{engagement_id}/events`). The event is queued and
@@ -71,8 +118,8 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   const transcript = createTranscript(config.transcript, (error) => logger.error('a transcript listener threw', error));
   const registry = createRegistry<M>(config.handlers);
   const prefix = `engagekit:${config.engagementId}:`;
-  const executed = createExecutedIds(config.commandStorage, `${prefix}commands`, config.dedupeLimit);
   const timers = createTimers((error, key) => logger.error(`timer "${key}" threw`, error));
+  const executed = createExecutedIds(config.commandStorage, `${prefix}commands`, config.dedupeLimit, timers);
   const { locks } = config;
   let closed = false;
 
@@ -139,11 +186,31 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     });
   };
 
+  // Scheduled commands (seed 002): kept with the command state, so that with
+  // tabs: 'each' every tab has its own, with 'one' the leading tab runs them.
+  const scheduler = createScheduler({
+    storage: config.commandStorage,
+    key: `${prefix}timers`,
+    timers,
+    logger,
+    fire(entry, at, missed) {
+      const { timerName, command, name } = entry;
+      dispatcher.run(
+        command,
+        name,
+        entry.seq,
+        (status, error) => !closed && emitter.emit('timer', { timerName, command, name, at, missed, status, error } as TimerEvent),
+        { name: timerName, at, missed },
+      );
+    },
+  });
+
   const dispatcher = createDispatcher({
     registry: registry as never,
     executed,
     nameOf: config.nameOf,
     logger,
+    intercept: scheduler.accept,
     onReceived(command, name, seq) {
       transcript.addCommand(command);
       emitter.emit('command', { command, name, seq });
@@ -166,9 +233,24 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     logger,
     lastSeq: () => executed.lastSeq,
     onCommand: (seq, command) => dispatcher.dispatch(seq, command),
+    onMeta(state) {
+      const { meta: data, properties } = state as EngagementMeta;
+      if (!isObject(data) || !isObject(properties)) return logger.warn('ignored malformed engagement meta', state);
+      // Polling repeats the state with every page: only a change is news.
+      const json = JSON.stringify([data, properties]);
+      if (json === metaJson) return;
+      metaJson = json;
+      emitter.emit('meta', (meta = Object.freeze({ meta: data, properties })));
+    },
+    onTyping(frame) {
+      const { active, preview } = frame as { active?: unknown; preview?: unknown };
+      transcript.setTyping(active === true ? (typeof preview === 'string' && preview ? { sender: 'operator', preview } : { sender: 'operator' }) : undefined);
+    },
     onChange(change) {
       emitter.emit('connection', change);
       const { current } = change;
+      // A stop sent while we were away would never arrive: the server repeats a typing that still goes on.
+      if (current.status !== 'open') transcript.setTyping(undefined);
       if (current.status === 'closed' && current.error) emitter.emit('error', { error: current.error });
     },
     // One tab leads: the browser hands the lock to the next tab when the leader goes.
@@ -177,18 +259,34 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
           waitForTurn() {
             const lock = holdLock(locks, `${prefix}commands`);
             // Taking over from a tab that closed: continue from where it got to.
-            void lock.acquired.then((granted) => granted && executed.reload());
+            void lock.acquired.then((granted) => {
+              if (!granted) return;
+              executed.reload();
+              scheduler.start();
+            });
             return lock;
           },
         }
       : {}),
   });
 
+  let meta: Readonly<EngagementMeta> = Object.freeze({ meta: {}, properties: {} });
+  let metaJson = '';
+  const typing = createTyping({ http, path: engagementPath(config.engagementId, '/typing'), timers, logger, ...DEFAULTS.typing });
+  // With a leading tab, timers start when this tab takes the lead (waitForTurn above).
+  const connect = () => {
+    if (!(config.tabs === 'one' && locks)) scheduler.start();
+    connection.connect();
+  };
+
   // ---- the page going away: send what fits with keepalive
   const page = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
   const doc = (globalThis as { document?: Document }).document;
-  const onPageHide = () => delivery.flushOnUnload();
-  const onVisibility = () => doc?.visibilityState === 'hidden' && delivery.flushOnUnload();
+  const onPageHide = () => {
+    executed.flush();
+    delivery.flushOnUnload();
+  };
+  const onVisibility = () => doc?.visibilityState === 'hidden' && onPageHide();
   page.addEventListener?.('pagehide', onPageHide);
   doc?.addEventListener?.('visibilitychange', onVisibility);
 
@@ -203,6 +301,25 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
       has: (name) => registry.has(name),
     },
     transcript,
+    get meta() {
+      return meta;
+    },
+    typing: {
+      start(preview) {
+        if (closed) throw new ClosedError('typing.start');
+        typing.start(preview);
+      },
+      stop: typing.stop,
+    },
+    markAsRead(commandId) {
+      if (closed) return Promise.reject(new ClosedError('markAsRead'));
+      if (typeof commandId !== 'string' || commandId === '') {
+        return Promise.reject(
+          new InvalidArgumentError('commandId', `markAsRead: commandId must be a non-empty string, got ${describe(commandId)}`),
+        );
+      }
+      return http.send({ method: 'POST', path: `${commandPath(config.engagementId, commandId)}/read` });
+    },
     on: emitter.on,
     once: emitter.once,
     off: emitter.off,
@@ -234,12 +351,15 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
 
     connect() {
       if (closed) throw new ClosedError('connect');
-      connection.connect();
+      connect();
     },
 
     close() {
       if (closed) return;
       closed = true;
+      typing.stop();
+      scheduler.stop();
+      executed.flush();
       connection.close();
       delivery.close();
       queue.close();
@@ -265,6 +385,9 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
       ready = true;
       if (!closed) delivery.kick();
     });
-  if (config.connect) connection.connect();
+  if (config.connect) connect();
   return visitor;
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);

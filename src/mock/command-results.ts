@@ -2,7 +2,7 @@ import { Rejection } from './command-log.js';
 import type { CommandResult, CommandResultStatus } from './wire.js';
 
 /** What the visitor may report a command came to (docs/protocol.md, "Command results"). */
-const STATUSES: readonly CommandResultStatus[] = ['executed', 'failed', 'unhandled'];
+const STATUSES: readonly CommandResultStatus[] = ['executed', 'failed', 'unhandled', 'scheduled'];
 
 /** Longer errors are cut, not refused: a handler's message is the visitor's to choose, not a client bug. */
 export const MAX_ERROR_LENGTH = 1000;
@@ -16,7 +16,7 @@ export function checkResultBody(body: Record<string, unknown>): ResultBody | Rej
   const { status, error } = body;
   if (!STATUSES.includes(status as CommandResultStatus)) {
     return new Rejection(400, {
-      message: "Parameter 'status' must be one of 'executed', 'failed', 'unhandled'",
+      message: "Parameter 'status' must be one of 'executed', 'failed', 'unhandled', 'scheduled'",
       debug_message: `Got ${status === undefined ? 'nothing' : JSON.stringify(status)}`,
     });
   }

@@ -4,8 +4,9 @@ import { acceptCommand, checkCommandBody, checkCommandId, Rejection, type Delive
 import { checkResultBody, makeResult } from './command-results.js';
 import { timestamp } from './ids.js';
 import { authorize, errorResponse, readJsonObject } from './respond.js';
+import { metaFrames, metaState } from './meta.js';
 import type { EngagementRecord, Store, StoredCommand } from './store.js';
-import type { CommandPage, OperatorCommandView } from './wire.js';
+import type { CommandPage, OperatorCommandView, ReadReceipt } from './wire.js';
 
 /** 403 of the PUT: the seed says "operator only" but gives no body, so this one is ours. */
 export const COMMAND_SEND_FORBIDDEN: ErrorBody = {
@@ -19,6 +20,10 @@ export const COMMANDS_READ_FORBIDDEN: ErrorBody = {
 export const RESULT_FORBIDDEN: ErrorBody = {
   message: "You don't have permissions to report a custom command result",
   debug_message: '',
+};
+export const READ_FORBIDDEN: ErrorBody = {
+  message: "You don't have permissions to mark a custom command as read",
+  debug_message: "Only the engagement's visitor can mark its custom commands as read",
 };
 export const COMMAND_VIEW_FORBIDDEN: ErrorBody = {
   message: "You don't have permissions to view a custom command",
@@ -78,6 +83,8 @@ export function commandsHandlers({ baseUrl, store, now, deliver }: CommandsConte
         commands: commands.slice(after, after + PAGE_SIZE).map(({ seq, command }) => ({ seq, command })),
         last_seq: commands.length,
       };
+      // The state a `meta` frame would carry, so that a polling visitor sees /set too.
+      if (metaFrames(auth.engagement).length > 0) page.meta = metaState(auth.engagement);
       return HttpResponse.json(page);
     }),
 
@@ -95,12 +102,23 @@ export function commandsHandlers({ baseUrl, store, now, deliver }: CommandsConte
       return HttpResponse.json(entry.result);
     }),
 
+    // Seed 004's status.mark_as_read, as an extension: no body, the first mark wins.
+    http.post<Params>(`${collection}/:commandId/read`, ({ request, params }) => {
+      const auth = authorize(request, store, params.engagementId, 'visitor', READ_FORBIDDEN);
+      if (auth instanceof Response) return auth;
+      const entry = findCommand(auth.engagement, params.commandId);
+      if (entry instanceof Response) return entry;
+      entry.readAt ??= timestamp(now());
+      return HttpResponse.json({ command_id: entry.command.id, read_at: entry.readAt } satisfies ReadReceipt);
+    }),
+
     http.get<Params>(`${collection}/:commandId`, ({ request, params }) => {
       const auth = authorize(request, store, params.engagementId, 'operator', COMMAND_VIEW_FORBIDDEN);
       if (auth instanceof Response) return auth;
       const entry = findCommand(auth.engagement, params.commandId);
       if (entry instanceof Response) return entry;
       const view: OperatorCommandView = { ...entry.command, seq: entry.seq, result: entry.result };
+      if (entry.readAt) view.read_at = entry.readAt;
       return HttpResponse.json(view);
     }),
   ];

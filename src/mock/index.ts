@@ -1,17 +1,24 @@
 import type { RequestHandler, WebSocketHandler } from 'msw';
-import type { CustomCommand, EngagementEvent } from '../core/protocol.js';
+import type { CustomCommand, EngagementEvent, EngagementMeta } from '../core/protocol.js';
 import { trimBase } from '../core/protocol.js';
 import { acceptCommand, checkCommandBody, checkCommandId, Rejection } from './command-log.js';
 import { commandsHandlers } from './commands.js';
 import { eventsHandlers } from './events.js';
 import { createFaults, type FaultCounts, type MockFaults } from './faults.js';
 import { uuidv4 } from './ids.js';
+import { limitsHandler } from './limits.js';
+import { applyMeta, checkMetaBody, metaFrames, metaHandlers, metaState, type MetaChange } from './meta.js';
 import { createRealtime, DROP_CODE } from './realtime.js';
 import { createStore, type EngagementCredentials, type StoredCommand } from './store.js';
-import type { CommandResult } from './wire.js';
+import { createTypingService } from './typing.js';
+import type { CommandResult, TypingStatus } from './wire.js';
 
 export type { EngagementCredentials, StoredCommand } from './store.js';
-export type { CommandResult, CommandResultStatus } from './wire.js';
+export type { CommandResult, CommandResultStatus, ReadReceipt, TypingStatus, TypingView } from './wire.js';
+export type { MetaChange } from './meta.js';
+export type { EngagementMeta, EngagementProperties } from '../core/protocol.js';
+export { MAX_BODY_BYTES, TOO_LARGE_MESSAGE, INVALID_SIGNATURE_MESSAGE } from './limits.js';
+export { TYPING_TOO_MANY, TYPING_LIMIT, TYPING_WINDOW_MS, TYPING_TTL_MS } from './typing.js';
 export { AUTH_MISSING, AUTH_INVALID } from './respond.js';
 export { EVENTS_FORBIDDEN } from './events.js';
 export type { MockFaults, FaultCounts, HttpFaultKind } from './faults.js';
@@ -29,12 +36,30 @@ export interface MockBackendOptions {
   now?: () => number;
   /** Injected failures (none by default); change them later with `setFaults`. */
   faults?: MockFaults;
+  /**
+   * When set, every operator request with a body must carry
+   * `X-SMCCSDK-SIGNATURE`: the hex HMAC-SHA512 of the raw body keyed with this
+   * secret (seed 004), or it is refused with 422 "Invalid signature". Give the
+   * operator client the same `secret`.
+   * @default undefined (no signatures required)
+   */
+  operatorSecret?: string;
 }
 
 export interface MockBackend {
   readonly baseUrl: string;
   /** MSW handlers: pass them to `setupServer(...)` (Node) or `setupWorker(...)` (browser). */
   readonly handlers: Array<RequestHandler | WebSocketHandler>;
+  /** The engagement's metadata and properties, as `POST .../meta` left them (a copy). */
+  getMeta(engagementId: string): EngagementMeta;
+  /**
+   * Changes metadata and properties as the operator's `POST .../meta` would, in
+   * process: same validation (an `Error` with the 400's message), same `meta`
+   * frame to the visitor. Returns the whole new state.
+   */
+  setMeta(engagementId: string, change: MetaChange): EngagementMeta;
+  /** Who is typing now: `{ visitor: { active, preview? }, operator: { active, preview? } }`. */
+  getTyping(engagementId: string): TypingStatus;
   /** Opens an engagement and issues its two tokens. Fixed ids and tokens may be given (demos). */
   createEngagement(init?: Partial<EngagementCredentials>): EngagementCredentials;
   /** The events recorded on an engagement, oldest first (copies). */
@@ -102,12 +127,27 @@ const DEFAULT_BASE_URL = 'https://api.engagekit.test';
  */
 export function createMockBackend(options: MockBackendOptions = {}): MockBackend {
   const baseUrl = trimBase(options.baseUrl ?? DEFAULT_BASE_URL);
-  const now = options.now ?? Date.now;
+  // Read at call time, like the SDK does: fake timers installed later apply.
+  const now = options.now ?? (() => Date.now());
   const store = createStore();
   const faults = createFaults(options.faults);
-  const realtime = createRealtime(baseUrl, store, faults);
-  const context = { baseUrl, store, now, deliver: realtime.deliver };
-  const httpHandlers = [...eventsHandlers(context), ...commandsHandlers(context)];
+  const { operatorSecret } = options;
+  if (operatorSecret !== undefined && (typeof operatorSecret !== 'string' || operatorSecret === '')) {
+    throw new Error(`createMockBackend: operatorSecret must be a non-empty string, got ${typeof operatorSecret}`);
+  }
+  // Late-bound: the stream greets with typing state the typing service keeps.
+  let typing: ReturnType<typeof createTypingService> | undefined;
+  const realtime = createRealtime(baseUrl, store, faults, (record) => [...metaFrames(record), ...(typing?.frames(record) ?? [])]);
+  const broadcast = realtime.broadcast;
+  typing = createTypingService({ baseUrl, store, now, broadcast });
+  const context = { baseUrl, store, now, deliver: realtime.deliver, broadcast };
+  const httpHandlers = [
+    limitsHandler(baseUrl, store, operatorSecret),
+    ...eventsHandlers(context),
+    ...commandsHandlers(context),
+    ...metaHandlers(context),
+    ...typing.handlers,
+  ];
   const engagement = (id: string) => {
     const record = store.engagements.get(id);
     if (!record) throw new Error(`MockBackend: no engagement "${id}"`);
@@ -136,6 +176,13 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
     getEvents: (id) => engagement(id).events.map((event) => structuredClone(event)),
     getCommands: (id) => engagement(id).commands.map((entry) => structuredClone(entry)),
     getCommandResult: (engagementId, commandId) => structuredClone(command(engagementId, commandId).result),
+    getMeta: (id) => metaState(engagement(id)),
+    setMeta(id, change) {
+      const record = engagement(id);
+      const checked = orThrow(checkMetaBody(JSON.parse(JSON.stringify(change ?? {}))));
+      return applyMeta(record, checked, broadcast);
+    },
+    getTyping: (id) => typing!.status(engagement(id)),
     sendCustomCommand(engagementId, { id = uuidv4(), content, properties }) {
       const record = engagement(engagementId);
       const commandId = orThrow(checkCommandId(String(id)));
@@ -151,6 +198,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
     reset() {
       realtime.close(1001, 'server reset');
       realtime.setBlocked(false);
+      typing!.clear();
       faults.set(options.faults ?? {});
       store.clear();
     },

@@ -1,7 +1,7 @@
 import { ws, type WebSocketHandler, type WebSocketHandlerConnection } from 'msw';
 import type { WebSocketData } from 'msw';
 import type { Deliver } from './command-log.js';
-import type { Store, StoredCommand } from './store.js';
+import type { EngagementRecord, Store, StoredCommand } from './store.js';
 import { checkHello, parseFrame, Refusal } from './stream-hello.js';
 import type { FaultInjector } from './faults.js';
 import type { ServerFrame } from './wire.js';
@@ -35,6 +35,8 @@ export interface Realtime {
   readonly handler: WebSocketHandler;
   /** Sends a newly accepted command to the engagement's authenticated sockets. */
   deliver: Deliver;
+  /** Sends any other frame (meta, typing) to the engagement's authenticated sockets. */
+  broadcast(engagementId: string, frame: ServerFrame): void;
   /** Closes the open sockets (of one engagement, or all) from the server side. */
   close(code: number, reason: string, engagementId?: string): void;
   /** While blocked, new sockets are closed before their first frame. */
@@ -47,7 +49,16 @@ export function toRealtimeUrl(baseUrl: string): string {
   return baseUrl.replace(/^http(s?):/i, (_, s: string) => `ws${s.toLowerCase()}:`);
 }
 
-export function createRealtime(baseUrl: string, store: Store, faults?: FaultInjector): Realtime {
+/**
+ * `greet` gives the frames that follow `ready` before the backlog: the
+ * engagement's state a client that was away has missed (meta, typing).
+ */
+export function createRealtime(
+  baseUrl: string,
+  store: Store,
+  faults?: FaultInjector,
+  greet: (record: EngagementRecord) => ServerFrame[] = () => [],
+): Realtime {
   const url = toRealtimeUrl(baseUrl);
   const sockets = new Set<StreamSocket>();
   let blocked = false;
@@ -114,6 +125,7 @@ export function createRealtime(baseUrl: string, store: Store, faults?: FaultInje
       // Ready, backlog and the switch to live happen in one turn: a command
       // accepted meanwhile can be neither missed nor sent twice.
       send(socket, { type: 'ready', last_seq: record.commands.length });
+      for (const frame of greet(record)) send(socket, frame);
       socket.phase = 'open';
       for (const entry of record.commands.slice(after)) if (socket.phase === 'open') sendCommand(socket, entry);
       return;
@@ -148,6 +160,9 @@ export function createRealtime(baseUrl: string, store: Store, faults?: FaultInje
     handler,
     deliver(engagementId, entry) {
       for (const socket of matching(engagementId)) if (socket.phase === 'open') sendCommand(socket, entry);
+    },
+    broadcast(engagementId, frame) {
+      for (const socket of matching(engagementId)) if (socket.phase === 'open') send(socket, frame);
     },
     close(code, reason, engagementId) {
       for (const socket of matching(engagementId)) shut(socket, code, reason);

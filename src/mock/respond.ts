@@ -23,7 +23,8 @@ export interface Authorized {
   role: Role;
 }
 
-const BEARER = /^Bearer +(\S+) *$/i;
+/** `Bearer <token>`; the token is group 1. */
+export const BEARER = /^Bearer +(\S+) *$/i;
 
 /**
  * The checks every endpoint makes, in this order: who is calling (401), does

@@ -1,4 +1,4 @@
-import type { CustomCommand, EngagementEvent } from '../core/protocol.js';
+import type { CustomCommand, EngagementEvent, EngagementProperties } from '../core/protocol.js';
 import { uuidv4 } from './ids.js';
 import type { CommandResult } from './wire.js';
 
@@ -17,6 +17,14 @@ export interface StoredCommand {
   command: CustomCommand;
   /** `null` until the visitor reports; the first report wins. */
   result: CommandResult | null;
+  /** When the visitor marked it read (`POST .../read`); absent until then, the first mark wins. */
+  readAt?: string;
+}
+
+/** Someone typing (seed 004's typing.start), until `until` (epoch ms) unless a stop comes first. */
+export interface TypingState {
+  preview: string | undefined;
+  until: number;
 }
 
 export interface EngagementRecord {
@@ -31,6 +39,14 @@ export interface EngagementRecord {
   commands: StoredCommand[];
   /** The same entries by command id (lower case: UUIDs compare case-insensitively). */
   commandsById: Map<string, StoredCommand>;
+  /** Free-form metadata: `/set key value` merges into it (seed 001). */
+  meta: Record<string, unknown>;
+  /** `/set @property value` (seed 001). */
+  properties: EngagementProperties;
+  /** Who is typing now, by role. */
+  typing: Partial<Record<Role, TypingState>>;
+  /** The times (epoch ms) of each role's recent typing requests: the rate limit's window. */
+  typingRequests: Record<Role, number[]>;
 }
 
 /** What `createEngagement()` returns: everything a visitor and an operator need. */
@@ -68,6 +84,10 @@ export function createStore(): Store {
         eventsByKey: new Map(),
         commands: [],
         commandsById: new Map(),
+        meta: {},
+        properties: {},
+        typing: {},
+        typingRequests: { visitor: [], operator: [] },
       };
       for (const token of [record.visitorToken, record.operatorToken]) {
         if (tokens.has(token)) throw new Error(`createEngagement: token "${token}" is in use already`);

@@ -83,6 +83,10 @@ export interface ConnectionDeps extends RealtimeOptions {
   lastSeq: () => number;
   /** One command frame's payload, not yet validated. */
   onCommand: (seq: unknown, command: unknown) => void;
+  /** The engagement's metadata and properties (a `meta` frame, or a poll's `meta`), not yet validated. */
+  onMeta?: (state: unknown) => void;
+  /** A `typing` frame: the operator started or stopped typing; not yet validated. */
+  onTyping?: (frame: unknown) => void;
   onChange: (change: ConnectionChange) => void;
   /**
    * Resolves when this tab may connect (it leads the tabs of this visitor),
@@ -102,6 +106,7 @@ export interface Connection {
 interface PollPage {
   commands?: Array<{ seq?: unknown; command?: unknown }>;
   last_seq?: unknown;
+  meta?: unknown;
 }
 
 /** Close codes after which reconnecting cannot help (docs/protocol.md). */
@@ -293,6 +298,12 @@ export function createConnection(deps: ConnectionDeps): Connection {
         case 'command':
           if (ready) deps.onCommand(frame.seq, frame.command);
           break;
+        case 'meta':
+          if (ready) deps.onMeta?.(frame);
+          break;
+        case 'typing':
+          if (ready) deps.onTyping?.(frame);
+          break;
         case 'ready':
           ready = true;
           attempt = 0;
@@ -364,6 +375,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (gen !== generation || stopped) return;
     attempt = 0;
     if (state.status !== 'open') setState({ status: 'open', transport: 'polling' });
+    if (page.meta) deps.onMeta?.(page.meta);
     for (const entry of Array.isArray(page.commands) ? page.commands : []) {
       deps.onCommand(entry?.seq, entry?.command);
     }

@@ -6,5 +6,6 @@ export {
   type TranscriptEntry,
   type TranscriptListener,
   type TranscriptOptions,
+  type TypingIndicator,
 } from './transcript.js';
 export { mountTranscript, type MountTranscriptOptions } from './render.js';

@@ -1,5 +1,5 @@
 import { describe, InvalidArgumentError } from '../core/errors.js';
-import type { Transcript, TranscriptEntry } from './transcript.js';
+import type { Transcript, TranscriptEntry, TypingIndicator } from './transcript.js';
 
 export interface MountTranscriptOptions {
   /**
@@ -9,6 +9,13 @@ export interface MountTranscriptOptions {
    * @default 'engagekit'
    */
   classPrefix?: string;
+  /**
+   * The text of the typing indicator (`${prefix}-typing`, shown while the
+   * operator types, `hidden` otherwise), or a function of it for a preview or
+   * localisation.
+   * @default 'The operator is typing…', or 'The operator is typing: <preview>'
+   */
+  typingText?: string | ((typing: TypingIndicator) => string);
 }
 
 // What the container gets, so that screen readers announce new lines (and only those).
@@ -54,11 +61,17 @@ export function mountTranscript(
       `mountTranscript: transcript must be a Transcript (from createTranscript or visitor.transcript), got ${describe(transcript)}`,
     );
   }
-  const { classPrefix = 'engagekit' } = options ?? {};
+  const { classPrefix = 'engagekit', typingText = typingDefault } = options ?? {};
   if (typeof classPrefix !== 'string' || !/^[^\s]+$/.test(classPrefix)) {
     throw new InvalidArgumentError(
       'options.classPrefix',
       `mountTranscript: options.classPrefix must be a non-empty string without spaces, got ${describe(classPrefix)}`,
+    );
+  }
+  if (typeof typingText !== 'string' && typeof typingText !== 'function') {
+    throw new InvalidArgumentError(
+      'options.typingText',
+      `mountTranscript: options.typingText must be a string or a function, got ${describe(typingText)}`,
     );
   }
   if (mounted.has(element)) {
@@ -71,6 +84,8 @@ export function mountTranscript(
   const doc = element.ownerDocument;
   const list = doc.createElement('ol');
   list.className = `${classPrefix}-transcript`;
+  const indicator = doc.createElement('p');
+  indicator.className = `${classPrefix}-typing`;
   const items = new Map<TranscriptEntry, HTMLLIElement>();
 
   const itemFor = (entry: TranscriptEntry): HTMLLIElement => {
@@ -100,6 +115,12 @@ export function mountTranscript(
       if (li === cursor) cursor = cursor.nextSibling;
       else list.insertBefore(li, cursor); // New entries land at the end: an append.
     }
+    const { typing } = transcript;
+    indicator.hidden = !typing;
+    if (!typing) return;
+    indicator.textContent = typeof typingText === 'string' ? typingText : typingText(typing);
+    // Added the first time the operator types: until then the element holds the list alone.
+    if (!indicator.parentNode) element.append(indicator);
   };
 
   const previous = LIVE_ATTRIBUTES.map(([name, value]) => {
@@ -108,8 +129,8 @@ export function mountTranscript(
     return { name, value, before };
   });
 
-  sync(transcript.entries);
   element.appendChild(list);
+  sync(transcript.entries);
   mounted.add(element);
   let unsubscribe: (() => void) | undefined = transcript.subscribe(sync);
 
@@ -118,6 +139,7 @@ export function mountTranscript(
     unsubscribe();
     unsubscribe = undefined;
     list.remove();
+    indicator.remove();
     items.clear();
     mounted.delete(element);
     for (const { name, value, before } of previous) {
@@ -128,6 +150,8 @@ export function mountTranscript(
     }
   };
 }
+
+const typingDefault = ({ preview }: TypingIndicator) => `The operator is typing${preview ? `: ${preview}` : '…'}`;
 
 function isElement(value: unknown): value is Element {
   return (

@@ -27,6 +27,13 @@ export interface TranscriptOptions {
 
 export type TranscriptListener = (entries: readonly TranscriptEntry[]) => void;
 
+/** The operator is typing (seed 004): a transient state, never an entry. */
+export interface TypingIndicator {
+  sender: 'operator';
+  /** What the operator typed so far, when their console sends it. */
+  preview?: string;
+}
+
 /** What users see (read-only). */
 export interface Transcript {
   /**
@@ -34,6 +41,8 @@ export interface Transcript {
    * `a === b` tells whether anything changed.
    */
   readonly entries: readonly TranscriptEntry[];
+  /** Set while the operator is typing; listeners are called when it changes (with the same `entries`). */
+  readonly typing?: TypingIndicator | undefined;
   /**
    * Calls `listener` with `entries` after every change (not on subscribing);
    * returns an unsubscribe function. A listener that throws is reported and
@@ -50,6 +59,8 @@ export interface TranscriptController extends Transcript {
   addEvent(event: EngagementEvent): TranscriptEntry;
   /** Removes every entry and forgets their ids. */
   clear(): void;
+  /** Shows or (with undefined) hides the operator's typing; listeners are called only on a change. */
+  setTyping(typing: TypingIndicator | undefined): void;
 }
 
 const EMPTY: readonly TranscriptEntry[] = Object.freeze([]);
@@ -107,6 +118,7 @@ export function createTranscript(
   const byKey = new Map<string, TranscriptEntry>();
   let snapshot: readonly TranscriptEntry[] | undefined = EMPTY;
   const listeners = new Set<TranscriptListener>();
+  let typing: TypingIndicator | undefined;
 
   const read = (): readonly TranscriptEntry[] =>
     (snapshot ??= Object.freeze(items.slice(head)));
@@ -168,6 +180,14 @@ export function createTranscript(
   return {
     get entries() {
       return read();
+    },
+    get typing() {
+      return typing;
+    },
+    setTyping(next) {
+      if (typing?.preview === next?.preview && !typing === !next) return;
+      typing = next && Object.freeze({ ...next });
+      notify();
     },
     subscribe(listener) {
       if (typeof listener !== 'function') {

@@ -4,12 +4,13 @@ import { createDispatcher, errorMessage, invalidCommand, type CommandOutcome } f
 import { createExecutedIds } from '../../src/commands/executed-ids.js';
 import { createRegistry } from '../../src/commands/registry.js';
 import { createMemoryStorage } from '../../src/core/storage.js';
+import { createTimers } from '../../src/core/timers.js';
 
 function setup(handlers: Record<string, (...args: never[]) => unknown> = {}) {
   const outcomes: CommandOutcome[] = [];
   const received: string[] = [];
   const warnings: unknown[] = [];
-  const executed = createExecutedIds(createMemoryStorage(), 'k', 100);
+  const executed = createExecutedIds(createMemoryStorage(), 'k', 100, createTimers(() => {}));
   const dispatcher = createDispatcher({
     registry: createRegistry(handlers as never),
     executed,

@@ -2,35 +2,49 @@
 import { expect, it } from 'vitest';
 import { createExecutedIds } from '../../src/commands/executed-ids.js';
 import { createMemoryStorage } from '../../src/core/storage.js';
+import { createTimers } from '../../src/core/timers.js';
+
+const timers = () => createTimers((error) => { throw error; });
 
 const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
 
 it('persists ids and the highest seq, and a new instance (a reload) remembers them', async () => {
   const storage = createMemoryStorage();
-  const first = createExecutedIds(storage, 'k', 10);
+  const first = createExecutedIds(storage, 'k', 10, timers());
   first.add('a', 1);
   first.add('b', 3);
   first.advance(2);
   await tick();
-  const reloaded = createExecutedIds(storage, 'k', 10);
+  const reloaded = createExecutedIds(storage, 'k', 10, timers());
   expect(reloaded.has('a')).toBe(true);
   expect(reloaded.has('b')).toBe(true);
   expect(reloaded.lastSeq).toBe(3);
 });
 
-it('coalesces a burst into one write', async () => {
+it('coalesces a burst into one write, and a stream of bursts into one write per interval; flush() writes at once', async () => {
   let writes = 0;
   const memory = createMemoryStorage();
   const storage = { getItem: memory.getItem, removeItem: memory.removeItem, setItem: (k: string, v: string) => (writes++, memory.setItem(k, v)) };
-  const ids = createExecutedIds(storage, 'k', 1000);
+  const ids = createExecutedIds(storage, 'k', 1000, timers());
   for (let i = 1; i <= 500; i++) ids.add(`id-${i}`, i);
   expect(writes).toBe(0);
   await tick();
   expect(writes).toBe(1);
+  // Within the interval: no write per command, one at its end (or on flush()).
+  for (let i = 501; i <= 600; i++) {
+    ids.add(`id-${i}`, i);
+    await tick();
+  }
+  expect(writes).toBe(1);
+  ids.flush();
+  expect(writes).toBe(2);
+  expect(JSON.parse(memory.getItem('k')!).seq).toBe(600);
+  ids.flush();
+  expect(writes).toBe(2); // nothing pending
 });
 
 it('is bounded: the oldest ids are dropped beyond the limit', () => {
-  const ids = createExecutedIds(createMemoryStorage(), 'k', 3);
+  const ids = createExecutedIds(createMemoryStorage(), 'k', 3, timers());
   for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) ids.add(id, i + 1);
   expect(ids.size).toBe(3);
   expect(ids.has('a')).toBe(false);
@@ -40,20 +54,20 @@ it('is bounded: the oldest ids are dropped beyond the limit', () => {
 it('survives corrupt or foreign storage content and a storage that throws', async () => {
   const storage = createMemoryStorage();
   storage.setItem('k', '{not json');
-  expect(createExecutedIds(storage, 'k', 5).lastSeq).toBe(0);
+  expect(createExecutedIds(storage, 'k', 5, timers()).lastSeq).toBe(0);
   storage.setItem('k', JSON.stringify({ seq: -4, ids: [1, null, 'ok'] }));
-  const ids = createExecutedIds(storage, 'k', 5);
+  const ids = createExecutedIds(storage, 'k', 5, timers());
   expect(ids.lastSeq).toBe(0);
   expect(ids.has('ok')).toBe(true);
   const full = { getItem: storage.getItem, removeItem: storage.removeItem, setItem: () => { throw new DOMException('quota', 'QuotaExceededError'); } };
-  const quota = createExecutedIds(full, 'k', 5);
+  const quota = createExecutedIds(full, 'k', 5, timers());
   quota.add('x', 1);
   await tick();
   expect(quota.has('x')).toBe(true);
 });
 
 it('the resume position is contiguous: out-of-order seqs above a gap do not move it', () => {
-  const ids = createExecutedIds(createMemoryStorage(), 'k', 10);
+  const ids = createExecutedIds(createMemoryStorage(), 'k', 10, timers());
   ids.add('a', 1);
   ids.add('c', 3);
   ids.add('d', 4);
@@ -67,7 +81,7 @@ it('the resume position is contiguous: out-of-order seqs above a gap do not move
 });
 
 it('a gap that never fills is given up once more than `limit` seqs wait above it', () => {
-  const ids = createExecutedIds(createMemoryStorage(), 'k', 3);
+  const ids = createExecutedIds(createMemoryStorage(), 'k', 3, timers());
   ids.add('a', 1);
   for (const seq of [3, 4, 5]) ids.advance(seq);
   expect(ids.lastSeq).toBe(1);
