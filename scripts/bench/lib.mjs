@@ -139,7 +139,7 @@ export function fakeResponse(status, text) {
 
 /**
  * A `fetch` that answers at once (a resolved promise, no network): 200 `{}`
- * for command results, 200 and the created event for `POST .../events`.
+ * for command results (single or batched; `calls.results` counts results), 200 and the created event for `POST .../events`.
  * Counts calls by kind.
  */
 export function fakeFetch() {
@@ -149,6 +149,11 @@ export function fakeFetch() {
   const fetch = (url, init) => {
     if (url.endsWith('/result')) {
       calls.results++;
+      return Promise.resolve(RESULT);
+    }
+    // The SDK batches results: count the items (a scan, cheaper than parsing the body).
+    if (url.endsWith('/results')) {
+      calls.results += init.body.split('"command_id"').length - 1;
       return Promise.resolve(RESULT);
     }
     if (url.endsWith('/events')) {

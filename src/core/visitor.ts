@@ -1,6 +1,7 @@
-import { createDispatcher, errorMessage, type CommandOutcome } from '../commands/dispatcher.js';
+import { createDispatcher, type CommandOutcome } from '../commands/dispatcher.js';
 import { createExecutedIds } from '../commands/executed-ids.js';
 import { createRegistry } from '../commands/registry.js';
+import { createResultReporter } from '../commands/result-reporter.js';
 import { createScheduler } from '../commands/scheduler.js';
 import type { CommandRegistry, CommandStatus, DefaultCommandMap } from '../commands/types.js';
 import { createConnection, type ConnectionChange, type ConnectionState } from '../realtime/connection.js';
@@ -9,7 +10,6 @@ import { createTranscript, type Transcript } from '../transcript/transcript.js';
 import { createEventDelivery } from '../transport/event-delivery.js';
 import { createEventQueue, type QueuedEvent } from '../transport/event-queue.js';
 import { createHttpTransport } from '../transport/http.js';
-import { retryDelay } from '../transport/retry-policy.js';
 import { nanoid } from 'nanoid';
 import { createEmitter, type Emitter } from './emitter.js';
 import { ClosedError, describe, InvalidArgumentError, QueueFullError, type EngageKitError } from './errors.js';
@@ -173,18 +173,13 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   };
 
   // ---- commands
-  // Retried like events (the server keeps the first report, so a repeat is harmless);
-  // kept in memory only: a page that unloads first leaves that result unreported.
-  const report = (outcome: CommandOutcome, attempt = 1): void => {
-    const body: { status: string; error?: string } = { status: outcome.status };
-    if (outcome.status === 'failed') body.error = errorMessage(outcome.error);
-    const { id } = outcome.command;
-    http.send({ method: 'POST', path: `${commandPath(config.engagementId, id)}/result`, body }).catch((error: unknown) => {
-      const delay = closed ? undefined : retryDelay(error, attempt, config.queue.backoff);
-      if (delay === undefined) logger.warn(`could not report the result of command ${id}`, error);
-      else timers.set(`report:${id}`, () => report(outcome, attempt + 1), delay);
-    });
-  };
+  const reporter = createResultReporter({
+    http,
+    path: `/engagements/${encodeURIComponent(config.engagementId)}/custom_commands/results`,
+    backoff: config.queue.backoff,
+    timers,
+    logger,
+  });
 
   // Scheduled commands (seed 002): kept with the command state, so that with
   // tabs: 'each' every tab has its own, with 'one' the leading tab runs them.
@@ -217,7 +212,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     },
     onOutcome(outcome) {
       if (closed) return;
-      report(outcome);
+      reporter.report(outcome);
       emitter.emit('command:result', outcome);
     },
   });
@@ -284,6 +279,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   const doc = (globalThis as { document?: Document }).document;
   const onPageHide = () => {
     executed.flush();
+    reporter.flushOnUnload();
     delivery.flushOnUnload();
   };
   const onVisibility = () => doc?.visibilityState === 'hidden' && onPageHide();
@@ -360,6 +356,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
       typing.stop();
       scheduler.stop();
       executed.flush();
+      reporter.close();
       connection.close();
       delivery.close();
       queue.close();

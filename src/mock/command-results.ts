@@ -4,6 +4,9 @@ import type { CommandResult, CommandResultStatus } from './wire.js';
 /** What the visitor may report a command came to (docs/protocol.md, "Command results"). */
 const STATUSES: readonly CommandResultStatus[] = ['executed', 'failed', 'unhandled', 'scheduled'];
 
+/** Most results in one batch request. */
+export const MAX_RESULTS_PER_REQUEST = 500;
+
 /** Longer errors are cut, not refused: a handler's message is the visitor's to choose, not a client bug. */
 export const MAX_ERROR_LENGTH = 1000;
 

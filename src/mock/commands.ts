@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import type { ErrorBody } from '../core/protocol.js';
 import { acceptCommand, checkCommandBody, checkCommandId, Rejection, type Deliver } from './command-log.js';
-import { checkResultBody, makeResult } from './command-results.js';
+import { checkResultBody, makeResult, MAX_RESULTS_PER_REQUEST } from './command-results.js';
 import { timestamp } from './ids.js';
 import { authorize, errorResponse, readJsonObject } from './respond.js';
 import { metaFrames, metaState } from './meta.js';
@@ -86,6 +86,37 @@ export function commandsHandlers({ baseUrl, store, now, deliver }: CommandsConte
       // The state a `meta` frame would carry, so that a polling visitor sees /set too.
       if (metaFrames(auth.engagement).length > 0) page.meta = metaState(auth.engagement);
       return HttpResponse.json(page);
+    }),
+
+    // Extension: many results in one request (the SDK sends one per tick). Each
+    // item is judged on its own, like the single endpoint; the answer lists them in order.
+    http.post<Params>(`${collection}/results`, async ({ request, params }) => {
+      const auth = authorize(request, store, params.engagementId, 'visitor', RESULT_FORBIDDEN);
+      if (auth instanceof Response) return auth;
+      const json = await readJsonObject(request);
+      if (json instanceof Response) return json;
+      const { results } = json;
+      if (!Array.isArray(results) || results.length === 0 || results.length > MAX_RESULTS_PER_REQUEST) {
+        return errorResponse(400, {
+          message: `Parameter 'results' must be an array of 1 to ${MAX_RESULTS_PER_REQUEST} results`,
+          debug_message: `Got ${Array.isArray(results) ? `${results.length} items` : results === undefined ? 'nothing' : typeof results}`,
+        });
+      }
+      const answers = results.map((item: unknown) => {
+        const commandId = (item as { command_id?: unknown } | null)?.command_id;
+        if (item === null || typeof item !== 'object' || typeof commandId !== 'string') {
+          return { command_id: null, rejected: { status: 400, message: "Each result needs a string 'command_id'", debug_message: '' } };
+        }
+        const entry = auth.engagement.commandsById.get(commandId.toLowerCase());
+        if (!entry) {
+          return { command_id: commandId, rejected: { status: 404, message: 'Custom command not found', debug_message: `No custom command with id '${commandId}'` } };
+        }
+        const body = checkResultBody(item as Record<string, unknown>);
+        if (body instanceof Rejection) return { command_id: commandId, rejected: { status: body.status, ...body.body } };
+        entry.result ??= makeResult(entry.command.id, body, timestamp(now()));
+        return entry.result;
+      });
+      return HttpResponse.json({ results: answers });
     }),
 
     http.post<Params>(`${collection}/:commandId/result`, async ({ request, params }) => {
