@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { UnauthorizedError, type ConnectionChange, type Visitor } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { UnauthorizedError, type ConnectionChange } from '../src/index.js';
 import { createOperator } from '../src/operator/index.js';
 import { useReferenceServer } from './support/server.js';
-import { startVisitor, tappedWebSocket, waitForConnection } from './support/visitor.js';
+import { tappedWebSocket, useVisitors, waitForConnection } from './support/visitor.js';
 
 const { backend } = useReferenceServer();
-const open: Visitor[] = [];
-afterEach(() => {
-  for (const visitor of open.splice(0)) visitor.close();
-});
-
-function start(options: Parameters<typeof startVisitor>[1] = {}) {
-  const started = startVisitor(backend, options);
-  open.push(started.visitor);
-  const operator = createOperator({ baseUrl: backend.baseUrl, token: started.engagement.operatorToken });
-  const send = (properties: Record<string, unknown>) =>
-    operator.sendCustomCommand({ engagementId: started.engagement.engagementId, properties });
-  return { ...started, send };
-}
+const { start, open } = useVisitors(backend);
 
 /** A handler map that counts runs per command id. */
 function counting() {

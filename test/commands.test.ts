@@ -1,23 +1,11 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_FALLBACK_TEXT, mountTranscript, type CommandOutcome, type Visitor } from '../src/index.js';
 import { createOperator } from '../src/operator/index.js';
 import { useReferenceServer } from './support/server.js';
-import { startVisitor, waitForConnection } from './support/visitor.js';
+import { useVisitors, waitForConnection } from './support/visitor.js';
 
 const { backend } = useReferenceServer();
-const open: Visitor[] = [];
-afterEach(() => {
-  for (const visitor of open.splice(0)) visitor.close();
-});
-
-function start(options: Parameters<typeof startVisitor>[1] = {}) {
-  const started = startVisitor(backend, options);
-  open.push(started.visitor);
-  const operator = createOperator({ baseUrl: backend.baseUrl, token: started.engagement.operatorToken });
-  const send = (properties: Record<string, unknown>, content?: string, id?: string) =>
-    operator.sendCustomCommand({ engagementId: started.engagement.engagementId, properties, content, id });
-  return { ...started, operator, send };
-}
+const { start, open } = useVisitors(backend);
 
 const results = (visitor: Visitor) => {
   const seen: CommandOutcome[] = [];

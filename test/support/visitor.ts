@@ -1,7 +1,8 @@
-import { vi } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import { createVisitor, type ConnectionState, type Visitor, type VisitorOptions } from '../../src/index.js';
 import { createMemoryStorage, type StorageLike } from '../../src/core/storage.js';
 import type { MockBackend } from '../../src/mock/index.js';
+import { createOperator } from '../../src/operator/index.js';
 
 /** Fast reconnects so scenario tests do not wait seconds; everything else as shipped. */
 export const FAST_REALTIME = {
@@ -93,4 +94,25 @@ export function tappedWebSocket(keep: (data: string) => boolean, sent: string[] 
       return this.real.onerror;
     }
   };
+}
+
+/**
+ * For a test file: `start()` opens a visitor on a fresh engagement (closed
+ * after each test) with an operator client for it, and `send()` sends it a
+ * custom command through the reference server.
+ */
+export function useVisitors(backend: MockBackend) {
+  const open: Visitor[] = [];
+  afterEach(() => {
+    for (const visitor of open.splice(0)) visitor.close();
+  });
+  const start = (options: Parameters<typeof startVisitor>[1] = {}) => {
+    const started = startVisitor(backend, options);
+    open.push(started.visitor);
+    const operator = createOperator({ baseUrl: backend.baseUrl, token: started.engagement.operatorToken });
+    const send = (properties: Record<string, unknown>, content?: string, id?: string) =>
+      operator.sendCustomCommand({ engagementId: started.engagement.engagementId, properties, content, id });
+    return { ...started, operator, send };
+  };
+  return { start, open };
 }
