@@ -1,18 +1,27 @@
 // The visitor's site: what a page with the script-tag bundle writes. Plain
 // JavaScript on window.EngageKit; no build step. Four real handlers, events
-// recorded as the visitor acts, the transcript and the connection state.
+// recorded as the visitor acts, the transcript and the connection state; the
+// engagement's details as the operator set them (visitor.meta), scheduled
+// commands firing (the 'timer' event), the visitor's typing (visitor.typing)
+// and read receipts (visitor.markAsRead). Whatever the operator sent is
+// written with textContent: never parsed as HTML.
 (function () {
   'use strict';
 
   var $ = function (id) { return document.getElementById(id); };
   var dialog = $('agent-message');
   var form = $('contact-form');
+  /** Ids of the commands whose message is in the dialog: marked read when the visitor dismisses it. */
+  var unread = [];
 
   // Handlers run operator commands. They get the command's properties; what
   // they return or throw is reported back to the operator as the result.
   var handlers = {
-    showMessage: function (properties) {
+    // context.command is the command; context.timer is there when a scheduled command's timer fired.
+    showMessage: function (properties, context) {
+      $('agent-message-title').textContent = context.timer ? 'Reminder from your agent' : 'Message from your agent';
       $('agent-message-text').textContent = String(properties.message || '');
+      if (unread.indexOf(context.command.id) < 0) unread.push(context.command.id);
       if (!dialog.open) dialog.show(); // not showModal(): the console stays usable
     },
     highlight: function (properties) {
@@ -47,6 +56,30 @@
       (state.status === 'reconnecting' ? ' in ' + Math.round(state.delay / 100) / 10 + ' s' : '');
   }
 
+  // The engagement's name, properties and metadata, as the operator's /set left them.
+  var PROPERTY_LABELS = { category: 'Category', touchpoint: 'Touchpoint', language: 'Language' };
+  function showEngagement(state) {
+    var properties = state.properties || {};
+    var meta = state.meta || {};
+    var details = $('engagement-details');
+    details.replaceChildren();
+    function add(label, value, attribute, key) {
+      var term = document.createElement('dt');
+      var description = document.createElement('dd');
+      term.textContent = label;
+      description.textContent = typeof value === 'string' ? value : JSON.stringify(value);
+      description.setAttribute(attribute, key);
+      details.append(term, description);
+    }
+    Object.keys(PROPERTY_LABELS).forEach(function (key) {
+      if (properties[key] !== undefined) add(PROPERTY_LABELS[key], properties[key], 'data-property', key);
+    });
+    Object.keys(meta).forEach(function (key) { add(key, meta[key], 'data-meta', key); });
+    var name = properties.name !== undefined ? String(properties.name) : '';
+    $('engagement-name').textContent = name || (details.children.length ? 'Your conversation' : 'Nothing set yet');
+    $('engagement').setAttribute('data-empty', String(!name && !details.children.length));
+  }
+
   // The reference server runs in this page and must be up before the visitor
   // connects; on a real site you would create the visitor straight away.
   window.EngageKitDemo.ready.then(function (session) {
@@ -60,7 +93,10 @@
 
     showConnection(visitor.connection);
     visitor.on('connection', function (change) { showConnection(change.current); });
+    // Also shows the operator's typing: a <p class="engagekit-typing"> after the list, hidden when nobody types.
     EngageKit.mountTranscript($('transcript'), visitor.transcript);
+    showEngagement(visitor.meta);
+    visitor.on('meta', showEngagement);
 
     function record(message) {
       visitor.recordEvent(message).catch(function (error) { console.warn('could not record', message, error); });
@@ -74,9 +110,32 @@
     });
     form.addEventListener('submit', function (event) {
       event.preventDefault();
+      visitor.typing.stop();
       record('Visitor sent the contact form (' + form.elements.namedItem('plan').value + ')');
     });
-    dialog.addEventListener('close', function () { record('Visitor closed the agent’s message'); });
+    // The operator sees the visitor typing, with the text so far. start() on every
+    // keystroke is fine: the SDK sends at most one per 3 s, and a stop after 5 s idle.
+    var message = form.elements.namedItem('message');
+    message.addEventListener('input', function () {
+      if (message.value.trim()) visitor.typing.start(message.value);
+      else visitor.typing.stop();
+    });
+    message.addEventListener('blur', function () { visitor.typing.stop(); });
+
+    // Dismissing the agent's message is the read receipt: the operator sees read_at.
+    dialog.addEventListener('close', function () {
+      record('Visitor closed the agent’s message');
+      unread.splice(0).forEach(function (id) {
+        visitor.markAsRead(id).catch(function (error) { console.warn('could not mark as read', id, error); });
+      });
+    });
+
+    // A scheduled command's timer fired and its handler ran. The firing is not
+    // reported to the server (the command's result stays "scheduled"): this page
+    // records it as an event, so the operator sees it too.
+    visitor.on('timer', function (firing) {
+      record('Timer “' + firing.timerName + '” fired: ' + (firing.name || 'command') + ' ' + firing.status);
+    });
   }, function () {
     showConnection({ status: 'closed' }); // demo-app.js has logged why
   });

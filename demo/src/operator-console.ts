@@ -1,15 +1,26 @@
 import type { EngagementCredentials, MockBackend } from '../../src/mock/index.js';
-import { createOperator } from '../../src/operator/index.js';
+import {
+  createOperator,
+  formatCommandLineError,
+  isCommandLineError,
+  sendCommandLine,
+  type Operator,
+} from '../../src/operator/index.js';
 import { isEngageKitError, isHttpError } from '../../src/index.js';
-import { append, byId, h, replace } from './dom.js';
+import { append, h, replace } from './dom.js';
 import type { ReferenceServer } from './reference-server.js';
 
 /**
  * The operator console: the right-hand pane. It sends custom commands the way
  * an operator's tool does (`engagekit/operator`, the PUT of seed 000), or as
  * a raw PUT for bodies the client would refuse to send, so that the server's
- * own error shows; it lists each command's answer and the visitor's result,
- * and the events the visitor recorded.
+ * own error shows; it runs typed command lines (`sendCommandLine`: `>name
+ * key=value`, `/set`); it lists each command's answer, the visitor's result
+ * and when the visitor read it, the events the visitor recorded, and whether
+ * the visitor is typing; and the operator's own typing reaches the visitor.
+ *
+ * Everything that came from an operator or a visitor is shown as text
+ * (`h`/`replace` make text nodes): never parsed as HTML.
  */
 
 interface Preset {
@@ -49,12 +60,12 @@ export const PRESETS: readonly Preset[] = [
   {
     id: 'scroll',
     label: 'Scroll to the FAQ',
-    hint: 'scrollTo · no content: generic text',
+    hint: 'no content: generic text',
     body: { properties: { name: 'scrollTo', section: 'faq' } },
   },
   {
     id: 'failing',
-    label: 'Highlight a missing element',
+    label: 'Highlight nothing',
     hint: 'the handler throws: failed',
     body: { properties: { name: 'highlight', selector: '#no-such-element' } },
   },
@@ -65,9 +76,18 @@ export const PRESETS: readonly Preset[] = [
     body: { content: 'Your agent tried something this page cannot do.', properties: { name: 'launchRocket' } },
   },
   {
+    id: 'reminder',
+    label: 'Set a reminder',
+    hint: 'fires in 5 s · scheduled',
+    body: {
+      content: 'Your agent set a reminder.',
+      properties: { name: 'showMessage', message: 'Still there? Ask me anything about the plans.', timerName: 'reminder', interval: '5' },
+    },
+  },
+  {
     id: 'malformed',
     label: 'Malformed properties',
-    hint: 'an array · the server answers 400',
+    hint: 'an array: the server’s 400',
     raw: true,
     body: { content: 'Never delivered', properties: ['not', 'an', 'object'] },
   },
@@ -82,15 +102,32 @@ export const PRESETS: readonly Preset[] = [
   },
 ];
 
+/** Lines the console offers to try: one click puts one in the command line. */
+export const EXAMPLE_LINES: readonly { line: string; hint: string }[] = [
+  { line: '>showMessage message="Still there?" timerName=reminder interval=5', hint: 'a custom command { name: "showMessage", message, timerName, interval }: scheduled, fires once in 5 s' },
+  { line: '/set @name Account Review', hint: "an engagement property: shows on the visitor's page" },
+  { line: '/set priority high', hint: "merged into the engagement's metadata" },
+  { line: '>fill field = email', hint: 'malformed: the error names the column' },
+];
+
 const DEFAULT_CUSTOM_BODY = JSON.stringify(
   { content: 'Your agent highlighted the contact form.', properties: { name: 'highlight', selector: '#contact' } },
   null,
   2,
 );
 
+/** The operator's typing, throttled here: the operator client sends what it is asked to, and the server allows 10 per 10 s. */
+const TYPING_THROTTLE_MS = 3_000;
+/** A stop after this long without a keystroke. */
+const TYPING_IDLE_MS = 5_000;
+/** The server lets a start run out after 10 s: look again a little after that. */
+const TYPING_RECHECK_MS = 10_500;
+
 interface Row {
   element: HTMLTableRowElement;
+  server: HTMLTableCellElement;
   result: HTMLTableCellElement;
+  read: HTMLTableCellElement;
 }
 
 export function mountOperatorConsole(options: {
@@ -106,6 +143,7 @@ export function mountOperatorConsole(options: {
   const rows = new Map<string, Row>();
   let sent = 0;
 
+  // ---- sending: presets, the command line, a raw body
   const presetButtons = PRESETS.map((preset) => {
     const button = h(
       'button',
@@ -117,21 +155,68 @@ export function mountOperatorConsole(options: {
     return button;
   });
 
-  const customBody = h('textarea', { id: 'custom-body', rows: '3', spellcheck: 'false', 'aria-label': 'Request body (JSON)' });
+  const lineInput = h('input', {
+    id: 'command-line-input',
+    type: 'text',
+    spellcheck: 'false',
+    autocomplete: 'off',
+    placeholder: '>name key=value …   or   /set @name …',
+    'aria-describedby': 'command-line-output',
+  });
+  const lineRun = h('button', { type: 'submit', disabled: true }, 'Run');
+  const lineOutput = h('div', { id: 'command-line-output', class: 'cli-output', 'aria-live': 'polite', hidden: true });
+  const exampleButtons = EXAMPLE_LINES.map(({ line, hint }) => {
+    const button = h('button', { type: 'button', class: 'example', 'data-line': line, title: hint }, line);
+    button.addEventListener('click', () => {
+      lineInput.value = line;
+      lineInput.focus();
+    });
+    return button;
+  });
+  const lineForm = h(
+    'form',
+    { id: 'command-line', class: 'cli' },
+    h(
+      'label',
+      { for: 'command-line-input' },
+      'Command line: ',
+      h('code', {}, '>name key=value'),
+      ' sends a command, ',
+      h('code', {}, '/set'),
+      ' changes the engagement',
+    ),
+    h('div', { class: 'cli-row' }, h('span', { class: 'cli-prompt', 'aria-hidden': 'true' }, '❯'), lineInput, lineRun),
+    h('div', { class: 'examples' }, ...exampleButtons),
+    lineOutput,
+  );
+  lineForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void runLine(lineInput.value);
+  });
+
+  const customBody = h('textarea', { id: 'custom-body', rows: '3', spellcheck: 'false' });
   customBody.value = DEFAULT_CUSTOM_BODY;
   const customSend = h('button', { type: 'submit', disabled: true }, 'Send as is');
+  // Folded: the command line is the everyday way in; this is for bodies the client would refuse.
   const customForm = h(
     'form',
     { id: 'custom-command', class: 'custom' },
-    h('label', { for: 'custom-body' }, 'Any body, sent as a raw PUT: the server checks it'),
+    h('label', { for: 'custom-body', class: 'visually-hidden' }, 'Request body (JSON)'),
     customBody,
     customSend,
+  );
+  const customDetails = h(
+    'details',
+    { id: 'custom-details', class: 'custom-details' },
+    h('summary', {}, 'Any body, sent as a raw PUT: the server checks it'),
+    customForm,
   );
   customForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void send('Custom', customBody.value, true);
   });
 
+  // ---- what happened: commands, events, typing
   const commandsBody = h('tbody');
   const commandsScroll = h(
     'div',
@@ -142,13 +227,45 @@ export function mountOperatorConsole(options: {
       h(
         'thead',
         {},
-        h('tr', {}, h('th', {}, '#'), h('th', {}, 'Command'), h('th', {}, 'Content'), h('th', {}, 'Server'), h('th', {}, 'Visitor')),
+        h(
+          'tr',
+          {},
+          h('th', {}, '#'),
+          h('th', {}, 'Command'),
+          h('th', {}, 'Content'),
+          h('th', {}, 'Server'),
+          h('th', {}, 'Visitor'),
+          h('th', { title: 'When the visitor dismissed it (visitor.markAsRead)' }, 'Read'),
+        ),
       ),
       commandsBody,
     ),
   );
   const eventsList = h('ol', { id: 'operator-events', class: 'events' });
   const eventsEmpty = h('p', { class: 'empty', id: 'operator-events-empty' }, 'No events yet: act on the visitor’s page.');
+  const visitorTyping = h('span', { id: 'visitor-typing', class: 'typing-state', 'data-active': 'false' }, 'Visitor: not typing');
+
+  const messageInput = h('input', {
+    id: 'operator-message',
+    type: 'text',
+    autocomplete: 'off',
+    placeholder: 'Write to the visitor: they see you typing',
+    'aria-label': 'Message to the visitor',
+  });
+  const messageSend = h('button', { type: 'submit', disabled: true }, 'Send');
+  const operatorTyping = h('span', { id: 'operator-typing', class: 'typing-state', 'data-active': 'false' }, 'You: not typing');
+  const messageForm = h('form', { id: 'operator-chat', class: 'chat-form' }, messageInput, messageSend, operatorTyping);
+  const typing = createOperatorTyping(operator, engagementId);
+  messageInput.addEventListener('input', () => typing.input(messageInput.value));
+  messageForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = messageInput.value.trim();
+    typing.stop();
+    if (!text) return;
+    messageInput.value = '';
+    void send('Message', { content: text, properties: { name: 'showMessage', message: text } }, false);
+  });
+
   const dropButton = h('button', { type: 'button', disabled: true }, 'Drop the connection');
   const blockToggle = h('input', { type: 'checkbox', id: 'block-websockets', disabled: true });
   dropButton.addEventListener('click', () => backend.dropConnections(engagementId));
@@ -174,7 +291,8 @@ export function mountOperatorConsole(options: {
         { class: 'console-send', 'aria-labelledby': 'send-title' },
         h('h3', { id: 'send-title' }, 'Send a custom command ', h('span', { class: 'note' }, 'to engagement ', h('code', {}, engagementId))),
         h('div', { class: 'presets' }, ...presetButtons),
-        customForm,
+        lineForm,
+        customDetails,
       ),
       h(
         'section',
@@ -185,10 +303,11 @@ export function mountOperatorConsole(options: {
       h(
         'section',
         { class: 'console-events', 'aria-labelledby': 'events-title' },
-        h('h3', { id: 'events-title' }, 'Events the visitor recorded'),
+        h('div', { class: 'events-bar' }, h('h3', { id: 'events-title' }, 'Events the visitor recorded'), visitorTyping),
         eventsEmpty,
         eventsList,
       ),
+      h('section', { class: 'console-chat', 'aria-label': 'Write to the visitor' }, messageForm),
       h(
         'section',
         { class: 'network', 'aria-label': 'Network' },
@@ -198,8 +317,48 @@ export function mountOperatorConsole(options: {
     ),
   );
 
-  async function send(label: string, body: Preset['body'] | string, raw: boolean): Promise<void> {
+  /** A row of the commands table, in sending order; `id` is the command's. */
+  function addRow(id: string, label: string, detail: string, content: unknown) {
     const n = ++sent;
+    const server = h('td', { class: 'server', 'data-cell': 'server' }, 'sending…');
+    const result = h('td', { class: 'result', 'data-cell': 'result' }, '…');
+    const read = h('td', { class: 'read', 'data-cell': 'read' }, '');
+    const element = h(
+      'tr',
+      { 'data-row': String(n), 'data-result': 'sending', 'data-command-id': id },
+      h('td', {}, String(n)),
+      h('td', { 'data-cell': 'command' }, h('strong', {}, label), h('br'), h('code', {}, detail)),
+      h(
+        'td',
+        { 'data-cell': 'content' },
+        typeof content === 'string' ? content : h('em', {}, content === undefined || content === null ? 'no content' : JSON.stringify(content)),
+      ),
+      server,
+      result,
+      read,
+    );
+    commandsBody.appendChild(element);
+    // The newest row in view. The box is bottom-anchored (demo.css): 0 is its end, and it stays
+    // there as rows come and grow, and as the sections below it grow.
+    commandsScroll.scrollTop = 0;
+    rows.set(id, { element, server, result, read });
+    return {
+      accepted() {
+        element.setAttribute('data-result', 'pending');
+        replace(server, h('span', { class: 'status-ok' }, '200'), ' accepted');
+        replace(result, h('span', { class: 'pending' }, 'waiting…'));
+        void refresh(id); // The result may already be in.
+      },
+      refused(status: number | string, message: string) {
+        element.setAttribute('data-result', 'refused');
+        element.classList.add('is-refused');
+        replace(server, h('span', { class: 'status-error' }, String(status)), ' ', message);
+        replace(result, h('em', {}, 'not delivered'));
+      },
+    };
+  }
+
+  async function send(label: string, body: Preset['body'] | string, raw: boolean): Promise<void> {
     const id = crypto.randomUUID();
     const parsed = typeof body === 'string' ? tryParse(body) : body;
     const properties = parsed && typeof parsed === 'object' ? (parsed as { properties?: unknown }).properties : undefined;
@@ -208,34 +367,7 @@ export function mountOperatorConsole(options: {
       properties && typeof properties === 'object' && !Array.isArray(properties)
         ? String((properties as { name?: unknown }).name ?? '(no name)')
         : '(malformed)';
-    const server = h('td', { class: 'server', 'data-cell': 'server' }, 'sending…');
-    const result = h('td', { class: 'result', 'data-cell': 'result' }, '…');
-    const element = h(
-      'tr',
-      { 'data-row': String(n), 'data-result': 'sending', 'data-command-id': id },
-      h('td', {}, String(n)),
-      h('td', { 'data-cell': 'command' }, h('strong', {}, label), h('br'), h('code', {}, name)),
-      h('td', { 'data-cell': 'content' }, typeof content === 'string' ? content : h('em', {}, content === undefined ? 'no content' : JSON.stringify(content))),
-      server,
-      result,
-    );
-    commandsBody.appendChild(element);
-    commandsScroll.scrollTop = commandsScroll.scrollHeight; // the newest in view
-    rows.set(id, { element, result });
-
-    const refused = (status: number | string, message: string) => {
-      element.setAttribute('data-result', 'refused');
-      element.classList.add('is-refused');
-      replace(server, h('span', { class: 'status-error' }, String(status)), ' ', message);
-      replace(result, h('em', {}, 'not delivered'));
-    };
-    const accepted = () => {
-      element.setAttribute('data-result', 'pending');
-      replace(server, h('span', { class: 'status-ok' }, '200'), ' accepted');
-      replace(result, h('span', { class: 'pending' }, 'waiting…'));
-      void refresh(id); // The result may already be in.
-    };
-
+    const row = addRow(id, label, name, content);
     try {
       if (raw) {
         const response = await fetch(`${baseUrl}/engagements/${engagementId}/custom_commands/${id}`, {
@@ -248,15 +380,42 @@ export function mountOperatorConsole(options: {
           body: typeof body === 'string' ? body : JSON.stringify(body),
         });
         const answer = (await response.json().catch(() => ({}))) as { message?: string };
-        if (response.ok) accepted();
-        else refused(response.status, answer.message ?? response.statusText);
+        if (response.ok) row.accepted();
+        else row.refused(response.status, answer.message ?? response.statusText);
       } else {
         await operator.sendCustomCommand({ engagementId, id, ...(body as { properties: Record<string, unknown>; content?: string }) });
-        accepted();
+        row.accepted();
       }
     } catch (error) {
-      if (isHttpError(error)) refused(error.status, error.serverMessage ?? error.message);
-      else refused(isEngageKitError(error) ? error.code : 'error', error instanceof Error ? error.message : String(error));
+      if (isHttpError(error)) row.refused(error.status, error.serverMessage ?? error.message);
+      else row.refused(isEngageKitError(error) ? error.code : 'error', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** One typed line, through `sendCommandLine`: a command gets its row; `/set` shows the engagement's new state. */
+  async function runLine(line: string): Promise<void> {
+    if (line.trim() === '') return;
+    const show = (state: 'sending' | 'ok' | 'error', ...children: Parameters<typeof replace>[1][]) => {
+      lineOutput.hidden = false;
+      lineOutput.setAttribute('data-state', state);
+      replace(lineOutput, ...children);
+    };
+    show('sending', 'sending…');
+    try {
+      const result = await sendCommandLine(operator, engagementId, line);
+      if (result.kind === 'bot') {
+        addRow(result.command.id, 'Command line', line, result.command.content).accepted();
+        show('ok', 'Sent ', h('code', {}, result.parsed.name), ` as command #${sent}.`);
+      } else {
+        const what = result.parsed.kind === 'set-property' ? `@${result.parsed.property} set` : 'Metadata merged';
+        show('ok', `${what}; the engagement is now `, h('code', { 'data-state': 'engagement' }, JSON.stringify(result.state)));
+      }
+      lineInput.value = '';
+    } catch (error) {
+      // A line that does not parse: nothing was sent; the message says which column, the caret points at it.
+      if (isCommandLineError(error)) show('error', h('pre', { class: 'cli-error' }, formatCommandLineError(line, error)));
+      else if (isHttpError(error)) show('error', h('span', { class: 'status-error' }, String(error.status)), ' ', error.serverMessage ?? error.message);
+      else show('error', h('span', { class: 'status-error' }, isEngageKitError(error) ? error.code : 'error'), ' ', error instanceof Error ? error.message : String(error));
     }
   }
 
@@ -264,10 +423,23 @@ export function mountOperatorConsole(options: {
     const row = rows.get(commandId);
     if (!row) return;
     const command = await operator.getCustomCommand(engagementId, commandId);
+    if (command.read_at) {
+      row.element.setAttribute('data-read', command.read_at);
+      replace(row.read, h('time', { datetime: command.read_at, title: command.read_at }, command.read_at.slice(11, 19)));
+    }
     if (!command.result) return;
     const { status, error } = command.result;
     row.element.setAttribute('data-result', status);
     replace(row.result, h('span', { class: `result-${status}` }, status), error ? `: ${error}` : '');
+  }
+
+  /** After a batch of results: every row still waiting for one. */
+  function refreshPending(): void {
+    for (const [id, row] of rows) {
+      if (row.element.getAttribute('data-result') === 'pending') {
+        void refresh(id).catch((error: unknown) => console.warn('demo: could not read the result', error));
+      }
+    }
   }
 
   function renderEvents(): void {
@@ -281,19 +453,45 @@ export function mountOperatorConsole(options: {
     );
   }
 
+  // Who is typing, as the operator reads it (GET .../typing). Asked again on
+  // every typing request, and once more after a start has had time to run out.
+  let typingAsked = 0;
+  let typingRecheck: ReturnType<typeof setTimeout> | undefined;
+  async function refreshTyping(): Promise<void> {
+    const asked = ++typingAsked;
+    const now = await operator.getTyping(engagementId);
+    if (asked !== typingAsked) return; // a later answer is on its way
+    const { visitor } = now;
+    visitorTyping.setAttribute('data-active', String(visitor.active));
+    replace(
+      visitorTyping,
+      !visitor.active ? 'Visitor: not typing' : visitor.preview ? `Visitor is typing: “${visitor.preview}”` : 'Visitor is typing…',
+    );
+    operatorTyping.setAttribute('data-active', String(now.operator.active));
+    replace(operatorTyping, now.operator.active ? 'You: typing' : 'You: not typing');
+    clearTimeout(typingRecheck);
+    if (visitor.active || now.operator.active) typingRecheck = setTimeout(() => void refreshTyping().catch(() => {}), TYPING_RECHECK_MS);
+  }
+
   renderEvents();
   ready.then(
     ({ worker }) => {
       serverState.setAttribute('data-status', 'open');
       replace(serverState, 'running in this page');
-      for (const button of [...presetButtons, customSend, dropButton, blockToggle]) button.disabled = false;
+      for (const control of [...presetButtons, lineRun, customSend, messageSend, dropButton, blockToggle]) control.disabled = false;
       // The visitor's requests reach the reference server in this page: update as they land.
       worker.events.on('response:mocked', ({ request }) => {
         if (request.method !== 'POST') return;
         const path = new URL(request.url).pathname;
+        const warn = (what: string) => (error: unknown) => console.warn(`demo: could not read ${what}`, error);
         if (path.endsWith('/events')) renderEvents();
-        const result = /\/custom_commands\/([^/]+)\/result$/.exec(path);
-        if (result) void refresh(decodeURIComponent(result[1]!)).catch((error: unknown) => console.warn('demo: could not read the result', error));
+        else if (path.endsWith('/custom_commands/results')) refreshPending();
+        else if (path.endsWith('/typing')) void refreshTyping().catch(warn('the typing state'));
+        else {
+          // One result, or a read receipt (visitor.markAsRead).
+          const match = /\/custom_commands\/([^/]+)\/(?:result|read)$/.exec(path);
+          if (match) void refresh(decodeURIComponent(match[1]!)).catch(warn('the command'));
+        }
       });
     },
     (error: unknown) => {
@@ -302,6 +500,52 @@ export function mountOperatorConsole(options: {
       append(root, h('p', { class: 'status-error', role: 'alert' }, `The reference server did not start: ${error instanceof Error ? error.message : String(error)}`));
     },
   );
+}
+
+/**
+ * The operator's typing indicator: `input(text)` on every keystroke, `stop()`
+ * on send. At most one `typing.start` per 3 s (the latest text follows at the
+ * end of the window when it changed), one `typing.stop` per start, and a stop
+ * by itself after 5 s without a keystroke: at most 4 + 4 requests in any 10 s,
+ * under the server's limit of 10. The operator client itself does not
+ * throttle: it sends what it is asked to.
+ */
+function createOperatorTyping(operator: Operator, engagementId: string) {
+  let wanted: string | undefined;
+  let shown: string | undefined;
+  let lastStart = -Infinity;
+  let trailing: ReturnType<typeof setTimeout> | undefined;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  const post = (action: 'start' | 'stop', preview?: string) =>
+    operator.typing(engagementId, action, preview).catch((error: unknown) => console.warn(`demo: typing.${action} not sent`, error));
+  const sync = () => {
+    clearTimeout(trailing);
+    trailing = undefined;
+    if (wanted === undefined) {
+      if (shown !== undefined) void post('stop', (shown = undefined));
+      return;
+    }
+    const wait = lastStart + TYPING_THROTTLE_MS - Date.now();
+    if (wait <= 0) {
+      lastStart = Date.now();
+      void post('start', (shown = wanted));
+    } else if (wanted !== shown) trailing = setTimeout(sync, wait);
+  };
+  const stop = () => {
+    clearTimeout(idle);
+    wanted = undefined;
+    sync();
+  };
+  return {
+    input(text: string) {
+      clearTimeout(idle);
+      if (text.trim() === '') return stop();
+      wanted = text;
+      idle = setTimeout(stop, TYPING_IDLE_MS);
+      sync();
+    },
+    stop,
+  };
 }
 
 function tryParse(text: string): unknown {

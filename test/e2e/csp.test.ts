@@ -5,8 +5,7 @@
 import { expect, it } from 'vitest';
 import { STRICT_CSP } from '../../demo/serve.mjs';
 import { describeInBrowser, screenshot } from './browser.js';
-
-const XSS = '<img src=x onerror=alert(1)>';
+import { runLine, XSS } from './demo-page.js';
 
 describeInBrowser('the demo under a strict CSP with Trusted Types, in Chromium', (browser) => {
   it('is served with the policy', async () => {
@@ -49,6 +48,32 @@ describeInBrowser('the demo under a strict CSP with Trusted Types, in Chromium',
     await page.waitForSelector('#commands tr[data-row="1"][data-result="executed"]');
     expect(await page.locator('#transcript li').last().textContent()).toBe(XSS);
     expect(await page.locator('#transcript img, #agent-message img').count()).toBe(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('the command line, /set, a scheduled command and typing both ways: text only, no violation', async () => {
+    const { page, problems } = await browser.open('/csp.html');
+    await page.waitForSelector('#connection[data-status="open"]');
+    await page.waitForSelector('.preset:not([disabled])');
+
+    expect(await runLine(page, `/set @name ${XSS}`)).toMatch(/^@name set; /);
+    await page.waitForFunction((text) => document.getElementById('engagement-name')!.textContent === text, XSS);
+    await runLine(page, '>showMessage message="<b>Still there?</b>" timerName=csp interval=0.3');
+    await page.waitForSelector('#commands tr[data-row="1"][data-result="scheduled"]');
+    await page.waitForFunction(() => document.getElementById('agent-message-title')!.textContent === 'Reminder from your agent');
+    expect(await page.locator('#agent-message-text').textContent()).toBe('<b>Still there?</b>');
+    await runLine(page, '>fill field = email');
+    expect(await page.locator('#command-line-output pre').textContent()).toMatch(/^command line, column 12: expected '=' after key "field", got a space\n/);
+
+    await page.fill('#operator-message', XSS);
+    await page.locator('#transcript .engagekit-typing').waitFor();
+    expect(await page.locator('#transcript .engagekit-typing').textContent()).toBe(`The operator is typing: ${XSS}`);
+    await page.fill('#contact-form textarea[name="message"]', XSS);
+    await page.locator('#visitor-typing[data-active="true"]').waitFor();
+    expect(await page.locator('#visitor-typing').textContent()).toBe(`Visitor is typing: “${XSS}”`);
+
+    expect(await page.locator('img, b').count()).toBe(0);
+    await screenshot(page, 'csp-seed-parity');
     expect(problems).toEqual([]);
   });
 

@@ -4,27 +4,9 @@
 // worker. What the README's quick start promises.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { describeInBrowser, ROOT, screenshot, type OpenPage } from './browser.js';
-
-const FALLBACK = 'The operator sent a command.';
-const XSS = '<img src=x onerror=alert(1)>';
-
-/** Waits until the visitor is connected and the console can send. */
-async function ready({ page }: OpenPage): Promise<void> {
-  await page.waitForSelector('#connection[data-status="open"]');
-  await page.waitForSelector('.preset:not([disabled])');
-}
-
-const send = (page: Page, preset: string) => page.click(`[data-preset="${preset}"]`);
-/** Waits for the n-th command's row (1-based, in sending order) to reach `status`; returns its text. */
-async function outcome(page: Page, n: number, status: string): Promise<string> {
-  const row = page.locator(`#commands tr[data-row="${n}"][data-result="${status}"]`);
-  await row.waitFor();
-  return (await row.innerText()).replace(/\s+/g, ' ');
-}
-const transcript = (page: Page) => page.locator('#transcript li').allTextContents();
+import { describeInBrowser, ROOT, screenshot } from './browser.js';
+import { eventListed, FALLBACK, outcome, ready, runLine, send, transcript, XSS } from './demo-page.js';
 
 describeInBrowser('the demo in Chromium', (browser) => {
   it('loads with no console errors: the visitor connects over the WebSocket and the console is ready', async () => {
@@ -99,6 +81,7 @@ describeInBrowser('the demo in Chromium', (browser) => {
     await send(page, 'malformed');
     expect(await outcome(page, 3, 'refused')).toMatch(/400 Parameter 'properties' is required and must be a JSON object not delivered/);
 
+    await page.click('#custom-details summary'); // the raw body is folded away
     await page.fill('#custom-body', '{"properties": {"name": "highlight", ');
     await page.click('#custom-command button[type="submit"]');
     expect(await outcome(page, 4, 'refused')).toMatch(/400 Request body is not valid JSON/);
@@ -191,7 +174,20 @@ describeInBrowser('the demo in Chromium', (browser) => {
     await outcome(page, 4, 'refused');
     await send(page, 'message');
     await outcome(page, 5, 'executed');
-    await page.waitForFunction(() => document.querySelectorAll('#operator-events li').length === 2);
+    await page.click('#agent-message button'); // read
+    await page.locator('#commands tr[data-row="5"][data-read]').waitFor();
+    await runLine(page, '/set @name Account Review');
+    await runLine(page, '/set @language de');
+    await runLine(page, '/set priority high');
+    await page.locator('#engagement-details [data-meta="priority"]').waitFor();
+    await runLine(page, '>showMessage message="Still there?" timerName=reminder interval=1');
+    await outcome(page, 6, 'scheduled');
+    await eventListed(page, 'Timer “reminder” fired');
+    await runLine(page, '>fill field = email');
+    await page.fill('#operator-message', 'Let me check what Gold covers');
+    await page.locator('#transcript .engagekit-typing').waitFor();
+    await page.fill('#contact-form textarea[name="message"]', 'Does Gold cover my bike abroad?');
+    await page.locator('#visitor-typing[data-active="true"]').waitFor();
     await page.waitForTimeout(700); // the smooth scroll settles
 
     // docs/screenshots/demo.png is the README's: written when missing, or on request.

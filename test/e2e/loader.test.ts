@@ -21,12 +21,15 @@ describeInBrowser('the async loader in Chromium', (browser) => {
       stub: Array.isArray((window as Any).EngageKit._q),
       status: (window as Any).visitor.connection.status,
       has: (window as Any).visitor.commands.has('highlight'),
+      // Not queued by the stub, there once the bundle is (README: use them inside EngageKit.ready).
+      later: { meta: (window as Any).visitor.meta, typing: typeof (window as Any).visitor.typing.start, markAsRead: typeof (window as Any).visitor.markAsRead },
     }));
     expect(before).toEqual({
       log: ['EngageKit is the stub; the bundle’s script tag is not there yet', 'queued 6 calls'],
       stub: false,
       status: 'open',
       has: true,
+      later: { meta: { meta: {}, properties: {} }, typing: 'function', markAsRead: 'function' },
     });
 
     await page.click('#send-command');
