@@ -416,7 +416,7 @@ function createParser(line: string) {
         return parseSet();
       }
       const got = SEED_COMMANDS.has(word)
-        ? `"/${word}" (a ChatShipper command EngageKit does not support)`
+        ? `"/${word}" (a conversation command EngageKit does not support)`
         : word === ''
           ? `'/' followed by ${describeChar(chars[pos])}`
           : `"/${word}" (not a command)`;

@@ -353,7 +353,7 @@ describe('/set and other commands: errors', () => {
   it.each(['notify', 'assign', 'join', 'accept', 'leave', 'close', 'block', 'action', 'send', 'import'])(
     "names seed 001's /%s as unsupported",
     (command) => {
-      expectError(` /${command} x`, 2, "'>name' or '/set'", `"/${command}" (a ChatShipper command EngageKit does not support)`);
+      expectError(` /${command} x`, 2, "'>name' or '/set'", `"/${command}" (a conversation command EngageKit does not support)`);
     },
   );
 
