@@ -327,7 +327,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
           new InvalidArgumentError('message', `recordEvent: message must be a non-empty string, got ${describe(message)}`),
         );
       }
-      const event: QueuedEvent = { id: nanoid(), message, at: Date.now() };
+      const event = { id: nanoid(), message, at: Date.now() };
       const promise = new Promise<EngagementEvent>((resolve, reject) => pending.set(event.id, { resolve, reject }));
       const evicted = queue.push(event);
       if (evicted) dropped(evicted);

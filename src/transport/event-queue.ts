@@ -8,11 +8,13 @@ export interface QueuedEvent {
   message: string;
   /** When `recordEvent` was called (ms). */
   at: number;
+  /** Order within its tab (several events can share `at`). */
+  n: number;
 }
 
 export interface EventQueue {
   /** Appends to this tab's queue; returns the event that had to make room, if any. */
-  push(event: QueuedEvent): QueuedEvent | undefined;
+  push(event: Omit<QueuedEvent, 'n'>): QueuedEvent | undefined;
   /** The next event to send: the adopted queues first (they are older), then ours. */
   head(): QueuedEvent | undefined;
   /** Removes a sent (or finally refused) event, wherever it is; false when it was not there (any more). */
@@ -31,7 +33,7 @@ export interface EventQueue {
 
 export interface EventQueueOptions {
   storage: StorageLike;
-  /** `engagekit:{engagementId}:events:`; a tab's queue is this plus its tab id. */
+  /** `engagekit:{engagementId}:events:`; an event is stored under this, its tab id, `:` and its id. */
   prefix: string;
   tabId: string;
   /** Most events this tab keeps waiting. */
@@ -42,7 +44,8 @@ export interface EventQueueOptions {
 }
 
 interface Source {
-  key: string;
+  /** `prefix + tabId`: also the name of that tab's Web Lock. */
+  name: string;
   events: QueuedEvent[];
   /** For adopted queues: the dead tab's lock, held by us while we drain its queue. */
   lock?: HeldLock;
@@ -50,61 +53,74 @@ interface Source {
 
 function isQueuedEvent(value: unknown): value is QueuedEvent {
   const v = value as QueuedEvent;
-  return !!v && typeof v.id === 'string' && typeof v.message === 'string' && typeof v.at === 'number';
+  return !!v && typeof v.id === 'string' && typeof v.message === 'string' && typeof v.at === 'number' && typeof v.n === 'number';
 }
 
 /**
- * A FIFO of events per tab, persisted in (local) storage.
+ * A FIFO of events per tab, persisted in (local) storage, one key per event.
  *
- * Every storage key has exactly one writer, the tab whose id it carries, so
- * tabs never lose each other's writes in a read-modify-write race. A queue
- * whose tab is gone (closed, reloaded) is adopted by the next tab that can
- * take that tab's Web Lock: the browser releases a tab's locks when it goes
- * away, and only one tab can take it, so no two tabs ever send the same
- * queue. Without Web Locks every tab adopts what it finds; the server's
- * idempotency keys then keep a double send from being stored twice.
+ * One key per event makes an enqueue one small synchronous write (no queue
+ * rewritten per call, nothing waiting in memory for a later write), and every
+ * key has exactly one writer: the tab whose id it carries, so tabs never lose
+ * each other's writes in a read-modify-write race. A queue whose tab is gone
+ * (closed, reloaded) is adopted by the next tab that can take that tab's Web
+ * Lock: the browser releases a tab's locks when it goes away, and only one
+ * tab can take it, so no two tabs ever send the same queue. Without Web Locks
+ * every tab adopts what it finds; the server's idempotency keys then keep a
+ * double send from being stored twice.
  */
 export function createEventQueue(options: EventQueueOptions): EventQueue {
   const { storage, prefix, locks } = options;
-  const own: Source = { key: prefix + options.tabId, events: [] };
+  const own: Source = { name: prefix + options.tabId, events: [] };
   const adopted: Source[] = [];
   // Held for this tab's lifetime: other tabs see it taken and leave our queue alone.
-  const ownLock = locks ? holdLock(locks, own.key) : undefined;
+  const ownLock = locks ? holdLock(locks, own.name) : undefined;
   /** Lock requests for the queues of tabs that were alive when we looked. */
   const waiting = new Set<HeldLock>();
-  let scheduled = false;
+  let counter = 0;
   let closed = false;
 
-  const persist = () => {
-    scheduled = false;
-    if (closed) return;
-    if (own.events.length === 0) storage.removeItem(own.key);
-    else writeJson(storage, own.key, own.events);
-    for (const source of adopted) {
-      if (source.events.length === 0) storage.removeItem(source.key);
-      else writeJson(storage, source.key, source.events);
+  const keyOf = (source: Source, id: string) => `${source.name}:${id}`;
+  const sources = () => [...adopted, own];
+  /** Every stored key of the tab queue `name`, or all queue keys without a name. */
+  const storedKeys = (name?: string): string[] => {
+    const keys: string[] = [];
+    const { length } = storage;
+    if (typeof length !== 'number' || typeof storage.key !== 'function') return keys;
+    for (let i = 0; i < length; i++) {
+      const key = storage.key(i);
+      if (key && key.startsWith(name === undefined ? prefix : `${name}:`)) keys.push(key);
     }
-  };
-  // One write per microtask: a burst of recordEvent calls costs one stringify,
-  // and no unload can come between a task and its microtasks.
-  const schedule = () => {
-    if (!scheduled) {
-      scheduled = true;
-      queueMicrotask(persist);
-    }
+    return keys;
   };
 
-  const sources = () => [...adopted, own];
+  const adopt = (name: string, lock: HeldLock | undefined, onAdopted: (count: number) => void) => {
+    if (closed) return lock?.release();
+    const events = storedKeys(name)
+      .map((key) => readJson(storage, key))
+      .filter(isQueuedEvent)
+      .sort((a, b) => a.n - b.n);
+    if (events.length === 0) return lock?.release();
+    adopted.push(lock ? { name, events, lock } : { name, events });
+    // Older tabs first: their events were recorded before ours.
+    adopted.sort((a, b) => a.events[0]!.at - b.events[0]!.at);
+    onAdopted(events.length);
+  };
 
   return {
-    push(event) {
+    push(input) {
+      // The caller's own fresh object: numbered in place rather than copied (recordEvent's hot path).
+      const event = input as QueuedEvent;
+      event.n = ++counter;
       let evicted: QueuedEvent | undefined;
       if (own.events.length >= options.limit) {
         if (options.overflow === 'reject-new') return event;
-        evicted = own.events.shift();
+        evicted = own.events.shift()!;
+        storage.removeItem(keyOf(own, evicted.id));
       }
       own.events.push(event);
-      schedule();
+      // Written now: a reload, a closed tab or a crash right after the call keeps it.
+      writeJson(storage, keyOf(own, event.id), event);
       return evicted;
     },
     head() {
@@ -114,17 +130,15 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
     remove(id) {
       for (const source of sources()) {
         const at = source.events.findIndex((event) => event.id === id);
-        if (at >= 0) {
-          source.events.splice(at, 1);
-          if (source !== own && source.events.length === 0) {
-            // Drained: forget the key, then let the dead tab's lock go.
-            storage.removeItem(source.key);
-            adopted.splice(adopted.indexOf(source), 1);
-            source.lock?.release();
-          }
-          schedule();
-          return true;
+        if (at < 0) continue;
+        source.events.splice(at, 1);
+        storage.removeItem(keyOf(source, id));
+        if (source !== own && source.events.length === 0) {
+          // Drained: let the dead tab's lock go.
+          adopted.splice(adopted.indexOf(source), 1);
+          source.lock?.release();
         }
+        return true;
       }
       return false;
     },
@@ -135,33 +149,25 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
 
     async adoptOrphans(onAdopted) {
       if (ownLock) await ownLock.acquired;
-      const { length } = storage;
-      if (closed || typeof length !== 'number' || typeof storage.key !== 'function') return;
-      const keys: string[] = [];
-      for (let i = 0; i < length; i++) {
-        const name = storage.key(i);
-        if (name && name.startsWith(prefix) && name !== own.key && !adopted.some((source) => source.key === name)) {
-          keys.push(name);
-        }
+      if (closed) return;
+      const names = new Set<string>();
+      for (const key of storedKeys()) {
+        const name = key.slice(0, key.indexOf(':', prefix.length));
+        if (name !== own.name && !adopted.some((source) => source.name === name)) names.add(name);
       }
-      for (const name of keys) {
+      for (const name of names) {
+        if (!locks) {
+          adopt(name, undefined, onAdopted);
+          continue;
+        }
         // Waiting, not `ifAvailable`: a tab that is alive now may close later,
         // and then the browser hands its lock (and its queue) to one of us.
-        const lock = locks ? holdLock(locks, name) : undefined;
-        if (lock) waiting.add(lock);
-        void (lock ? lock.acquired : Promise.resolve(true)).then((granted) => {
-          if (lock) waiting.delete(lock);
-          if (!granted || closed) return lock?.release();
-          const saved = readJson(storage, name);
-          const events = Array.isArray(saved) ? saved.filter(isQueuedEvent) : [];
-          if (events.length === 0) {
-            storage.removeItem(name);
-            return lock?.release();
-          }
-          adopted.push(lock ? { key: name, events, lock } : { key: name, events });
-          // Older tabs first: their events were recorded before ours.
-          adopted.sort((a, b) => (a.events[0]?.at ?? 0) - (b.events[0]?.at ?? 0));
-          onAdopted(events.length);
+        const lock = holdLock(locks, name);
+        waiting.add(lock);
+        void lock.acquired.then((granted) => {
+          waiting.delete(lock);
+          if (granted) adopt(name, lock, onAdopted);
+          else lock.release();
         });
       }
       // Locks of tabs that are gone are granted at once; give them a turn so
@@ -171,7 +177,6 @@ export function createEventQueue(options: EventQueueOptions): EventQueue {
 
     close() {
       if (closed) return;
-      persist();
       closed = true;
       ownLock?.release();
       for (const source of adopted) source.lock?.release();
