@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryStorage } from '../src/core/storage.js';
 import { createVisitor, type Visitor } from '../src/index.js';
+import { figures, quiet } from './support/fixtures.js';
 import { seededRandom } from './support/random.js';
 import { useReferenceServer } from './support/server.js';
 import { FAST_REALTIME, waitForConnection } from './support/visitor.js';
@@ -15,12 +16,7 @@ afterEach(() => {
 });
 
 const FAST_QUEUE = { backoff: { initialDelay: 1, maxDelay: 20 } };
-const quiet = { debug() {}, warn() {}, error() {} };
 
-function figures(title: string, rows: Record<string, number | string>) {
-  const width = Math.max(...Object.keys(rows).map((k) => k.length));
-  console.log([`\n${title}`, ...Object.entries(rows).map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n'));
-}
 
 describe('commands under faults', () => {
   it('10,000 commands with socket drops, duplicated and reordered frames: every handler runs exactly once', async () => {

@@ -1,25 +1,8 @@
 import { Window } from 'happy-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CustomCommand, EngagementEvent } from '../src/core/protocol.js';
 import { isEngageKitError } from '../src/core/errors.js';
 import { createTranscript, mountTranscript, type Transcript } from '../src/transcript/index.js';
-
-function command(id: string, content: string | null): CustomCommand {
-  return { id, engagement_id: 'eng-1', sub_engagement_id: 'sub-1', content, properties: {} };
-}
-
-function event(id: string, content: string): EngagementEvent {
-  return {
-    timestamp: '2019-08-28T13:55:24Z',
-    id,
-    engagement_id: 'eng-1',
-    sub_engagement_id: 'sub-1',
-    content,
-    status: 'sent',
-    sender: { type: 'visitor' },
-    target: 'operator',
-  };
-}
+import { command, event } from './support/fixtures.js';
 
 function container(): HTMLElement {
   const div = document.createElement('div');

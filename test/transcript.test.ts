@@ -6,23 +6,7 @@ import {
   DEFAULT_FALLBACK_TEXT,
   type TranscriptEntry,
 } from '../src/transcript/index.js';
-
-function command(id: string, content: string | null, properties: Record<string, unknown> = {}): CustomCommand {
-  return { id, engagement_id: 'eng-1', sub_engagement_id: 'sub-1', content, properties };
-}
-
-function event(id: string, content: string): EngagementEvent {
-  return {
-    timestamp: '2019-08-28T13:55:24Z',
-    id,
-    engagement_id: 'eng-1',
-    sub_engagement_id: 'sub-1',
-    content,
-    status: 'sent',
-    sender: { type: 'visitor' },
-    target: 'operator',
-  };
-}
+import { command, event } from './support/fixtures.js';
 
 const texts = (entries: readonly TranscriptEntry[]) => entries.map((e) => e.text);
 
