@@ -26,11 +26,40 @@ export interface Authorized {
 /** `Bearer <token>`; the token is group 1. */
 export const BEARER = /^Bearer +(\S+) *$/i;
 
+/** Why a caller is turned away before its request is even read. */
+export interface Denial {
+  status: 401 | 403 | 404;
+  body: ErrorBody;
+}
+
 /**
- * The checks every endpoint makes, in this order: who is calling (401), does
- * the engagement exist (404), may this caller do this here (403), can we
- * answer in the version asked for (406). `allowed` is one role, or several
- * for endpoints both sides read (the command polling).
+ * Who is calling (401), does the engagement exist (404), may this caller do
+ * this here (403): in this order, for HTTP requests and for the command
+ * stream's hello alike. `token` is undefined when none was given in a usable
+ * form. `allowed` is one role, or several for what both sides read.
+ */
+export function grant(
+  store: Store,
+  token: string | undefined,
+  engagementId: string,
+  allowed: Role | readonly Role[],
+  forbidden: ErrorBody,
+): Authorized | Denial {
+  if (token === undefined) return { status: 401, body: AUTH_MISSING };
+  const found = store.tokens.get(token);
+  if (!found) return { status: 401, body: AUTH_INVALID };
+  const engagement = store.engagements.get(engagementId);
+  if (!engagement) {
+    return { status: 404, body: { message: 'Engagement not found', debug_message: `No engagement with id '${engagementId}'` } };
+  }
+  const roles: readonly Role[] = typeof allowed === 'string' ? [allowed] : allowed;
+  if (!roles.includes(found.role) || found.engagementId !== engagementId) return { status: 403, body: forbidden };
+  return { engagement, role: found.role };
+}
+
+/**
+ * The checks every endpoint makes: those of `grant` with the `Bearer` token
+ * of the Authorization header, then can we answer in the version asked for (406).
  */
 export function authorize(
   request: Request,
@@ -40,26 +69,16 @@ export function authorize(
   forbidden: ErrorBody,
 ): Authorized | Response {
   const header = request.headers.get('Authorization');
-  const match = header === null ? null : BEARER.exec(header);
-  if (!match) return errorResponse(401, AUTH_MISSING);
-  const grant = store.tokens.get(match[1]!);
-  if (!grant) return errorResponse(401, AUTH_INVALID);
-  const engagement = store.engagements.get(engagementId);
-  if (!engagement) {
-    return errorResponse(404, {
-      message: 'Engagement not found',
-      debug_message: `No engagement with id '${engagementId}'`,
-    });
-  }
-  const roles: readonly Role[] = typeof allowed === 'string' ? [allowed] : allowed;
-  if (!roles.includes(grant.role) || grant.engagementId !== engagementId) return errorResponse(403, forbidden);
+  const token = header === null ? undefined : BEARER.exec(header)?.[1];
+  const granted = grant(store, token, engagementId, allowed, forbidden);
+  if ('status' in granted) return errorResponse(granted.status, granted.body);
   if (!acceptsV1(request.headers.get('Accept'))) {
     return errorResponse(406, {
       message: 'Unsupported API version',
       debug_message: `Accept header must be ${MEDIA_TYPE}`,
     });
   }
-  return { engagement, role: grant.role };
+  return granted;
 }
 
 /** A missing Accept, `*\/*`, `application/*`, `application/json` or the v1 type all get v1. */

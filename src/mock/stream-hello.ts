@@ -1,6 +1,6 @@
 import type { WebSocketData } from 'msw';
 import type { ErrorBody } from '../core/protocol.js';
-import { AUTH_INVALID, AUTH_MISSING } from './respond.js';
+import { grant } from './respond.js';
 import type { EngagementRecord, Store } from './store.js';
 
 /**
@@ -65,14 +65,9 @@ export function checkHello(data: WebSocketData, engagementId: string, store: Sto
     });
   }
   const { token, after } = frame;
-  if (typeof token !== 'string' || token.trim() === '') return refuse(401, AUTH_MISSING);
-  const grant = store.tokens.get(token);
-  if (!grant) return refuse(401, AUTH_INVALID);
-  const record = store.engagements.get(engagementId);
-  if (!record) {
-    return refuse(404, { message: 'Engagement not found', debug_message: `No engagement with id '${engagementId}'` });
-  }
-  if (grant.role !== 'visitor' || grant.engagementId !== engagementId) return refuse(403, STREAM_FORBIDDEN);
+  const granted = grant(store, typeof token === 'string' && token.trim() !== '' ? token : undefined, engagementId, 'visitor', STREAM_FORBIDDEN);
+  if ('status' in granted) return refuse(granted.status, granted.body);
+  const record = granted.engagement;
   if (after === undefined) return { record, after: 0 };
   if (typeof after !== 'number' || !Number.isSafeInteger(after) || after < 0) {
     return refuse(400, {
