@@ -1,5 +1,5 @@
 import type { Logger } from '../core/logger.js';
-import type { CustomCommand } from '../core/protocol.js';
+import { isJsonObject, type CustomCommand } from '../core/protocol.js';
 import type { ExecutedIds } from './executed-ids.js';
 import type { InternalRegistry } from './registry.js';
 import type { CommandStatus, TimerFiring } from './types.js';
@@ -116,10 +116,10 @@ export function createDispatcher(deps: DispatcherDeps) {
 
 /** Why `value` is not a command we may run, or undefined when it is one. */
 export function invalidCommand(value: unknown): string | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not an object';
+  if (!isJsonObject(value)) return 'not an object';
   const { id, properties, content } = value as Record<string, unknown>;
   if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH) return 'id is not a string of 1 to 128 characters';
-  if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) return 'properties is not an object';
+  if (!isJsonObject(properties)) return 'properties is not an object';
   if (content !== undefined && content !== null && typeof content !== 'string') return 'content is neither a string nor null';
   return undefined;
 }

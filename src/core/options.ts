@@ -5,8 +5,7 @@ import type { FetchLike } from '../transport/http.js';
 import { DEFAULTS } from './defaults.js';
 import { ConfigurationError, describe } from './errors.js';
 import type { Logger, LogLevel } from './logger.js';
-import type { CustomCommand } from './protocol.js';
-import { trimBase } from './protocol.js';
+import { engagementPath, isJsonObject, trimBase, type CustomCommand } from './protocol.js';
 import { defaultLocks, type LockManagerLike } from './locks.js';
 import { createMemoryStorage, defaultStorage, type StorageLike } from './storage.js';
 import type { BackoffOptions } from '../transport/retry-policy.js';
@@ -190,7 +189,7 @@ export function resolveVisitorOptions<M>(options: VisitorOptions<M>): ResolvedVi
   const dedupeLimit = positiveInteger('dedupeLimit', options.dedupeLimit ?? DEFAULTS.dedupeLimit);
   const streamUrl =
     options.realtimeUrl === undefined
-      ? `${baseUrl.replace(/^http/, 'ws')}/engagements/${encodeURIComponent(engagementId)}/stream`
+      ? `${baseUrl.replace(/^http/, 'ws')}${engagementPath(engagementId, '/stream')}`
       : resolveStreamUrl(options.realtimeUrl);
   const connect = options.connect ?? typeof (globalThis as { window?: unknown }).window !== 'undefined';
   if (typeof connect !== 'boolean') {
@@ -225,7 +224,7 @@ export function resolveVisitorOptions<M>(options: VisitorOptions<M>): ResolvedVi
 
 function resolveHandlers(value: unknown): Record<string, CommandHandler> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isJsonObject(value)) {
     throw new ConfigurationError('handlers', `${WHERE}: option "handlers" must be an object of functions, got ${describe(value)}`);
   }
   const handlers = value as Record<string, unknown>;

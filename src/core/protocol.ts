@@ -65,6 +65,11 @@ export function commandPath(engagementId: string, commandId: string): string {
   return engagementPath(engagementId, `/custom_commands/${encodeURIComponent(commandId)}`);
 }
 
+/** A JSON object: not null, not an array (what `properties`, bodies and frames must be). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** Strips a trailing slash so that `baseUrl + path` never has `//`. */
 export function trimBase(url: string): string {
   return url.replace(/\/+$/, '');

@@ -21,6 +21,7 @@ import {
   commandPath,
   engagementPath,
   eventsPath,
+  isJsonObject,
   type CustomCommand,
   type EngagementEvent,
   type EngagementMeta,
@@ -175,7 +176,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   // ---- commands
   const reporter = createResultReporter({
     http,
-    path: `/engagements/${encodeURIComponent(config.engagementId)}/custom_commands/results`,
+    path: engagementPath(config.engagementId, '/custom_commands/results'),
     backoff: config.queue.backoff,
     timers,
     logger,
@@ -220,7 +221,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   const connection = createConnection({
     ...config.realtime,
     streamUrl: config.streamUrl,
-    pollPath: `/engagements/${encodeURIComponent(config.engagementId)}/custom_commands`,
+    pollPath: engagementPath(config.engagementId, '/custom_commands'),
     getWebSocket: config.getWebSocket,
     token,
     http,
@@ -230,7 +231,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     onCommand: (seq, command) => dispatcher.dispatch(seq, command),
     onMeta(state) {
       const { meta: data, properties } = state as EngagementMeta;
-      if (!isObject(data) || !isObject(properties)) return logger.warn('ignored malformed engagement meta', state);
+      if (!isJsonObject(data) || !isJsonObject(properties)) return logger.warn('ignored malformed engagement meta', state);
       // Polling repeats the state with every page: only a change is news.
       const json = JSON.stringify([data, properties]);
       if (json === metaJson) return;
@@ -385,6 +386,3 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   if (config.connect) connect();
   return visitor;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -1,4 +1,4 @@
-import type { CustomCommand, ErrorBody } from '../core/protocol.js';
+import { isJsonObject, type CustomCommand, type ErrorBody } from '../core/protocol.js';
 import { isUuidV4 } from './ids.js';
 import { jsonEqual } from './json-equal.js';
 import type { EngagementRecord, StoredCommand } from './store.js';
@@ -48,7 +48,7 @@ export function checkCommandId(id: string): string | Rejection {
 /** `properties` first, then `content`: the order docs/protocol.md lists them in. */
 export function checkCommandBody(body: Record<string, unknown>): CommandBody | Rejection {
   const { properties, content } = body;
-  if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) {
+  if (!isJsonObject(properties)) {
     return new Rejection(400, {
       message: "Parameter 'properties' is required and must be a JSON object",
       debug_message: `Got ${describeJson(properties)}`,

@@ -5,6 +5,7 @@ import { describeJson, Rejection } from './command-log.js';
 import { authorize, errorResponse, readJsonObject } from './respond.js';
 import type { EngagementRecord, Store } from './store.js';
 import type { ServerFrame } from './wire.js';
+import { isJsonObject } from '../core/protocol.js';
 
 /**
  * The engagement's metadata and properties (seed 001's `/set`), as an
@@ -30,8 +31,6 @@ export interface MetaContext {
   broadcast: (engagementId: string, frame: ServerFrame) => void;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 const bad = (message: string, got: string) => new Rejection(400, { message, debug_message: got });
 
 /** A copy of the whole state. */
@@ -51,9 +50,9 @@ export function checkMetaBody(body: Record<string, unknown>): MetaChange | Rejec
   if (meta === undefined && properties === undefined) {
     return bad("Request body must have 'meta' or 'properties'", `Got keys ${JSON.stringify(Object.keys(body))}`);
   }
-  if (meta !== undefined && !isObject(meta)) return bad("Parameter 'meta' must be a JSON object", `Got ${describeJson(meta)}`);
+  if (meta !== undefined && !isJsonObject(meta)) return bad("Parameter 'meta' must be a JSON object", `Got ${describeJson(meta)}`);
   if (properties !== undefined) {
-    if (!isObject(properties)) return bad("Parameter 'properties' must be a JSON object", `Got ${describeJson(properties)}`);
+    if (!isJsonObject(properties)) return bad("Parameter 'properties' must be a JSON object", `Got ${describeJson(properties)}`);
     for (const [key, value] of Object.entries(properties)) {
       const problem = propertyProblem(key, value);
       if (problem) return bad(`Property '${key}' ${problem}`, `Got ${JSON.stringify(value) ?? describeJson(value)}`);

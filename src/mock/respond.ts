@@ -1,6 +1,6 @@
 import { HttpResponse } from 'msw';
 import type { ErrorBody } from '../core/protocol.js';
-import { MEDIA_TYPE } from '../core/protocol.js';
+import { isJsonObject, MEDIA_TYPE } from '../core/protocol.js';
 import type { EngagementRecord, Role, Store } from './store.js';
 
 /** The seed's exact 401 bodies (seed 003). */
@@ -112,7 +112,7 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
       debug_message: error instanceof Error ? error.message : String(error),
     });
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isJsonObject(body)) {
     return errorResponse(400, {
       message: 'Request body must be a JSON object',
       debug_message: `Got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`,

@@ -1,5 +1,5 @@
 import type { WebSocketData } from 'msw';
-import type { ErrorBody } from '../core/protocol.js';
+import { isJsonObject, type ErrorBody } from '../core/protocol.js';
 import { grant } from './respond.js';
 import type { EngagementRecord, Store } from './store.js';
 
@@ -49,7 +49,7 @@ export function parseFrame(data: WebSocketData): Record<string, unknown> | Refus
       debug_message: error instanceof Error ? error.message : String(error),
     });
   }
-  if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) {
+  if (!isJsonObject(frame)) {
     return refuse(400, { message: 'The first frame must be a hello', debug_message: `Got ${JSON.stringify(frame)}` });
   }
   return frame as Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import type { ErrorBody } from '../core/protocol.js';
+import { isJsonObject, type ErrorBody } from '../core/protocol.js';
 import { authorize, errorResponse, readJsonObject } from './respond.js';
 import type { EngagementRecord, Role, Store } from './store.js';
 import type { ServerFrame, TypingFrame, TypingStatus, TypingView } from './wire.js';
@@ -97,7 +97,7 @@ export function createTypingService({ baseUrl, store, now, broadcast }: TypingCo
       const json = await readJsonObject(request);
       if (json instanceof Response) return json;
       const { action, params: input } = json;
-      if (action === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) {
+      if (action === undefined || !isJsonObject(input)) {
         return errorResponse(400, {
           message: 'Invalid request format',
           debug_message: "The body must have 'action' and 'params' (an object), e.g. {\"action\": \"typing.start\", \"params\": {}}",

@@ -1,6 +1,6 @@
 import { ConfigurationError, describe, InvalidArgumentError } from '../core/errors.js';
 import { optionalFunction, requireString, resolveBaseUrl } from '../core/options.js';
-import { commandPath, engagementPath, type CustomCommand, type EngagementMeta, type EngagementProperties } from '../core/protocol.js';
+import { commandPath, engagementPath, isJsonObject, type CustomCommand, type EngagementMeta, type EngagementProperties } from '../core/protocol.js';
 import { signBody, SIGNATURE_HEADER } from '../core/signature.js';
 import { createTokenProvider, type TokenSource } from '../core/token.js';
 import { isUuidV4, uuidv4 } from '../core/uuid.js';
@@ -156,7 +156,7 @@ export function createOperator(options: OperatorOptions): Operator {
       }
       const { engagementId, properties, content } = input;
       check(method, engagementId);
-      if (properties === null || typeof properties !== 'object' || Array.isArray(properties)) {
+      if (!isJsonObject(properties)) {
         throw new InvalidArgumentError('properties', `${method}: properties must be a JSON object, got ${describe(properties)}`);
       }
       if (content !== undefined && typeof content !== 'string') {
@@ -184,7 +184,7 @@ export function createOperator(options: OperatorOptions): Operator {
 
     async setMeta(engagementId, change) {
       check('setMeta', engagementId);
-      if (change === null || typeof change !== 'object' || Array.isArray(change)) {
+      if (!isJsonObject(change)) {
         throw new InvalidArgumentError('change', `setMeta: change must be { meta?, properties? }, got ${describe(change)}`);
       }
       return http.send({ method: 'POST', path: engagementPath(engagementId, '/meta'), body: change });
