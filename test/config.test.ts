@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, createVisitor, type VisitorOptions } from '../src/index.js';
+import { useReferenceServer } from './support/server.js';
+
+const { backend, requests } = useReferenceServer({ baseUrl: 'https://shop.example/api' });
 
 const valid: VisitorOptions = { baseUrl: 'https://api.example.com', engagementId: 'e1', token: 't', connect: false };
 
@@ -33,30 +36,19 @@ describe('createVisitor: configuration errors name the option', () => {
   it('resolves a path-only baseUrl against the page and trims the trailing slash', async () => {
     // happy-dom's page location is about:blank unless set; give it one.
     (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL('https://shop.example/products/1');
-    const requests: string[] = [];
-    const visitor = createVisitor({
-      ...valid,
-      baseUrl: '/api/',
-      fetch: async (url) => {
-        requests.push(url);
-        return new Response(JSON.stringify({ id: 'x' }), { status: 200 });
-      },
-    });
+    // The reference server answers on the page's origin, as a same-origin deployment would.
+    const e = backend.createEngagement();
+    const visitor = createVisitor({ ...valid, baseUrl: '/api/', engagementId: e.engagementId, token: e.visitorToken });
     await visitor.recordEvent('hello');
-    expect(requests).toEqual(['https://shop.example/api/engagements/e1/events']);
+    expect(requests.map((r) => r.url)).toEqual([`https://shop.example/api/engagements/${e.engagementId}/events`]);
+    expect(backend.getEvents(e.engagementId)).toHaveLength(1);
   });
 
   it('encodes the engagement id in the path', async () => {
-    const requests: string[] = [];
-    const visitor = createVisitor({
-      ...valid,
-      engagementId: 'a/b?c',
-      fetch: async (url) => {
-        requests.push(url);
-        return new Response('{}', { status: 200 });
-      },
-    });
+    const e = backend.createEngagement({ engagementId: 'a/b?c' });
+    const visitor = createVisitor({ ...valid, baseUrl: 'https://shop.example/api', engagementId: 'a/b?c', token: e.visitorToken });
     await visitor.recordEvent('hello');
-    expect(requests).toEqual(['https://api.example.com/engagements/a%2Fb%3Fc/events']);
+    expect(requests.map((r) => r.url)).toEqual(['https://shop.example/api/engagements/a%2Fb%3Fc/events']);
+    expect(backend.getEvents('a/b?c')).toHaveLength(1);
   });
 });

@@ -1,20 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CommandContext, TimerEvent, Visitor } from '../src/index.js';
+import type { CommandContext, TimerEvent } from '../src/index.js';
 import { createOperator } from '../src/operator/index.js';
 import { useReferenceServer } from './support/server.js';
-import { startVisitor, waitForConnection } from './support/visitor.js';
+import { startVisitor, useVisitors, waitForConnection } from './support/visitor.js';
 
 // Seed 002's programmable timers, end to end: operator PUT → stream → visitor timer → handler.
 const { backend } = useReferenceServer();
 const T0 = Date.UTC(2024, 1, 20, 22, 0); // 20 minutes before seed 002's example fireAt
 const MIN = 60_000;
-const open: Visitor[] = [];
+const { open } = useVisitors(backend);
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: true, now: T0 });
 });
 afterEach(() => {
-  for (const visitor of open.splice(0)) visitor.close();
   vi.useRealTimers();
 });
 

@@ -1,21 +1,20 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CommandContext, Visitor, VisitorOptions } from '../src/index.js';
+import type { CommandContext, VisitorOptions } from '../src/index.js';
 import { createMemoryLocks } from '../src/core/locks.js';
 import { createMemoryStorage, type StorageLike } from '../src/core/storage.js';
 import { createOperator } from '../src/operator/index.js';
 import { useReferenceServer } from './support/server.js';
-import { startVisitor, waitForConnection } from './support/visitor.js';
+import { startVisitor, useVisitors, waitForConnection } from './support/visitor.js';
 
 // Scheduled commands across page loads and tabs: each firing runs exactly once.
 const { backend } = useReferenceServer();
 const T0 = Date.UTC(2024, 1, 20, 22, 0);
-const open: Visitor[] = [];
+const { open } = useVisitors(backend);
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: true, now: T0 });
 });
 afterEach(() => {
-  for (const visitor of open.splice(0)) visitor.close();
   vi.useRealTimers();
 });
 
