@@ -119,9 +119,10 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
     flushOnUnload() {
       if (closed) return;
       let budget = KEEPALIVE_BUDGET - 1024; // headroom for a request the drain loop has in flight
+      const utf8 = new TextEncoder();
       for (const event of queue.all()) {
         if (flushed.has(event.id)) continue;
-        const size = new TextEncoder().encode(JSON.stringify({ message: event.message })).length;
+        const size = utf8.encode(JSON.stringify({ message: event.message })).length;
         if (size > budget) break; // in order: the rest stays queued for the next load
         budget -= size;
         flushed.add(event.id);
