@@ -332,8 +332,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
       const promise = new Promise<EngagementEvent>((resolve, reject) => pending.set(event.id, { resolve, reject }));
       const evicted = queue.push(event);
       if (evicted) dropped(evicted);
-      // Until the queues of earlier pages are adopted, sending ours would put them out of order.
-      if (ready) delivery.kick();
+      delivery.kick();
       return promise;
     },
 
@@ -373,16 +372,12 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
 
   // Events left by a page that is gone (a reload, a closed tab) go out first;
   // flush() waits for them too.
-  let ready = false;
   const adopting = queue
     .adoptOrphans((count) => {
       logger.debug(`sending ${count} events left by a page that is gone`);
-      if (ready) delivery.kick();
+      delivery.kick();
     })
-    .then(() => {
-      ready = true;
-      if (!closed) delivery.kick();
-    });
+    .then(() => !closed && delivery.start());
   if (config.connect) connect();
   return visitor;
 }

@@ -25,7 +25,12 @@ export interface EventDeliveryDeps {
 }
 
 export interface EventDelivery {
-  /** Starts sending if it is not already. */
+  /**
+   * Allows sending from now on. Until then `kick()` does nothing: the queues
+   * of earlier pages must be adopted first, or ours would overtake them.
+   */
+  start(): void;
+  /** Starts sending if it is not already (and `start()` was called). */
   kick(): void;
   /** Page going away: send what fits in the keepalive budget, without waiting. */
   flushOnUnload(): void;
@@ -47,6 +52,7 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
   let attempt = 0;
   let closed = false;
   let waitingForOnline = false;
+  let started = false;
   /** Sent with keepalive on this page already: not again on a second pagehide. */
   const flushed = new Set<string>();
 
@@ -111,10 +117,14 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
   };
 
   function kick() {
-    if (!timers.has('events') && !waitingForOnline) void drain();
+    if (started && !timers.has('events') && !waitingForOnline) void drain();
   }
 
   return {
+    start() {
+      started = true;
+      kick();
+    },
     kick,
     flushOnUnload() {
       if (closed) return;
