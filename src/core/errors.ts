@@ -3,6 +3,10 @@
  * `code`, so callers can branch on either without parsing messages; the type
  * guards also check `name` so they keep working across bundle copies (a page
  * that loads the script tag and an npm build has two `EngageKitError` classes).
+ *
+ * The name is derived from the code (`ERR_QUEUE_FULL` → `QueueFullError`), so
+ * each class states its code once and a foreign copy's error is recognised by
+ * its name and code agreeing, without a list of names in the bundle.
  */
 
 export type ErrorCode =
@@ -28,33 +32,25 @@ export type ErrorName =
   | 'ClosedError'
   | 'QueueFullError';
 
-const NAMES: ReadonlySet<string> = new Set<ErrorName>([
-  'EngageKitError',
-  'ConfigurationError',
-  'InvalidArgumentError',
-  'UnauthorizedError',
-  'ForbiddenError',
-  'InvalidRequestError',
-  'ServerError',
-  'NetworkError',
-  'ClosedError',
-  'QueueFullError',
-]);
+/** `ERR_INVALID_ARGUMENT` → `InvalidArgumentError`. */
+const nameOf = (code: string): string =>
+  code.slice(4).toLowerCase().replace(/(?:^|_)(.)/g, (_, letter: string) => letter.toUpperCase()) + 'Error';
 
 export class EngageKitError extends Error {
-  override name: ErrorName = 'EngageKitError';
+  declare name: ErrorName;
   readonly code: ErrorCode;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message);
+    // Error's own `cause` option (ES2022); older engines ignore the argument.
+    super(message, options);
     this.code = code;
-    if (options && 'cause' in options) (this as { cause?: unknown }).cause = options.cause;
+    this.name = (new.target === EngageKitError ? 'EngageKitError' : nameOf(code)) as ErrorName;
   }
 }
 
 /** A `createVisitor` / `createOperator` option is missing or malformed. */
 export class ConfigurationError extends EngageKitError {
-  override name = 'ConfigurationError' as const;
+  declare name: 'ConfigurationError';
   declare readonly code: 'ERR_CONFIGURATION';
   /** The option that was wrong, e.g. `"baseUrl"`. */
   readonly option: string;
@@ -66,7 +62,7 @@ export class ConfigurationError extends EngageKitError {
 
 /** A method was called with an argument it cannot use; no request was made. */
 export class InvalidArgumentError extends EngageKitError {
-  override name = 'InvalidArgumentError' as const;
+  declare name: 'InvalidArgumentError';
   declare readonly code: 'ERR_INVALID_ARGUMENT';
   /** The argument that was wrong, e.g. `"message"`. */
   readonly argument: string;
@@ -81,37 +77,32 @@ export interface HttpErrorDetails {
   method: string;
   url: string;
   /** The server's `message`, when its body had one. */
-  serverMessage?: string;
+  serverMessage?: string | undefined;
   /** The server's `debug_message`, when its body had one. */
-  debugMessage?: string;
+  debugMessage?: string | undefined;
   /** Seconds from a `Retry-After` header, when the server sent one. */
-  retryAfter?: number;
+  retryAfter?: number | undefined;
 }
 
 /** Base of the errors that carry an HTTP response. */
 export class HttpError extends EngageKitError {
-  readonly status: number;
-  readonly method: string;
-  readonly url: string;
-  readonly serverMessage: string | undefined;
-  readonly debugMessage: string | undefined;
-  readonly retryAfter: number | undefined;
+  declare readonly status: number;
+  declare readonly method: string;
+  declare readonly url: string;
+  declare readonly serverMessage: string | undefined;
+  declare readonly debugMessage: string | undefined;
+  declare readonly retryAfter: number | undefined;
   constructor(code: ErrorCode, details: HttpErrorDetails) {
-    const said = details.serverMessage ?? 'no message';
-    const debug = details.debugMessage ? ` (${details.debugMessage})` : '';
-    super(code, `${details.method} ${details.url} failed with ${details.status}: ${said}${debug}`);
-    this.status = details.status;
-    this.method = details.method;
-    this.url = details.url;
-    this.serverMessage = details.serverMessage;
-    this.debugMessage = details.debugMessage;
-    this.retryAfter = details.retryAfter;
+    const { method, url, status, serverMessage, debugMessage } = details;
+    super(code, `${method} ${url} failed with ${status}: ${serverMessage ?? 'no message'}${debugMessage ? ` (${debugMessage})` : ''}`);
+    // Every field present, undefined when the response did not say.
+    Object.assign(this, { serverMessage, debugMessage, retryAfter: undefined }, details);
   }
 }
 
 /** 401: the token is missing, malformed or unknown (after one refresh, if `token` is a function). */
 export class UnauthorizedError extends HttpError {
-  override name = 'UnauthorizedError' as const;
+  declare name: 'UnauthorizedError';
   declare readonly code: 'ERR_UNAUTHORIZED';
   constructor(details: HttpErrorDetails) {
     super('ERR_UNAUTHORIZED', details);
@@ -120,7 +111,7 @@ export class UnauthorizedError extends HttpError {
 
 /** 403: the token is valid but may not do this (for example an operator token recording a visitor event). */
 export class ForbiddenError extends HttpError {
-  override name = 'ForbiddenError' as const;
+  declare name: 'ForbiddenError';
   declare readonly code: 'ERR_FORBIDDEN';
   constructor(details: HttpErrorDetails) {
     super('ERR_FORBIDDEN', details);
@@ -129,7 +120,7 @@ export class ForbiddenError extends HttpError {
 
 /** Any other 4xx: the request itself was refused; sending it again will not help. */
 export class InvalidRequestError extends HttpError {
-  override name = 'InvalidRequestError' as const;
+  declare name: 'InvalidRequestError';
   declare readonly code: 'ERR_INVALID_REQUEST';
   constructor(details: HttpErrorDetails) {
     super('ERR_INVALID_REQUEST', details);
@@ -138,7 +129,7 @@ export class InvalidRequestError extends HttpError {
 
 /** 5xx: the server failed. */
 export class ServerError extends HttpError {
-  override name = 'ServerError' as const;
+  declare name: 'ServerError';
   declare readonly code: 'ERR_SERVER';
   constructor(details: HttpErrorDetails) {
     super('ERR_SERVER', details);
@@ -147,13 +138,12 @@ export class ServerError extends HttpError {
 
 /** The request never got a response: offline, DNS, CORS, aborted. */
 export class NetworkError extends EngageKitError {
-  override name = 'NetworkError' as const;
+  declare name: 'NetworkError';
   declare readonly code: 'ERR_NETWORK';
   readonly method: string;
   readonly url: string;
   constructor(method: string, url: string, cause: unknown) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    super('ERR_NETWORK', `${method} ${url} got no response: ${why}`, { cause });
+    super('ERR_NETWORK', `${method} ${url} got no response: ${(cause as Error)?.message ?? cause}`, { cause });
     this.method = method;
     this.url = url;
   }
@@ -161,7 +151,7 @@ export class NetworkError extends EngageKitError {
 
 /** The visitor was closed; the call was not made. */
 export class ClosedError extends EngageKitError {
-  override name = 'ClosedError' as const;
+  declare name: 'ClosedError';
   declare readonly code: 'ERR_CLOSED';
   constructor(what: string) {
     super('ERR_CLOSED', `${what}: the visitor is closed`);
@@ -170,47 +160,50 @@ export class ClosedError extends EngageKitError {
 
 /** The event queue was full and this event gave way (see the `queue` option); an `event:dropped` was emitted. */
 export class QueueFullError extends EngageKitError {
-  override name = 'QueueFullError' as const;
+  declare name: 'QueueFullError';
   declare readonly code: 'ERR_QUEUE_FULL';
   constructor(limit: number, policy: string) {
-    super('ERR_QUEUE_FULL', `recordEvent: the event queue holds ${limit} events already; the ${policy === 'reject-new' ? 'new' : 'oldest'} event was dropped (queue.overflow: '${policy}')`);
+    super('ERR_QUEUE_FULL', `recordEvent: the queue holds ${limit} events; the ${policy === 'reject-new' ? 'new' : 'oldest'} one was dropped (queue.overflow '${policy}')`);
   }
 }
 
 /**
- * True for any EngageKit error, also one thrown by another copy of the SDK.
- * With `code`, true only for errors of that code.
+ * True for any EngageKit error, also one thrown by another copy of the SDK
+ * (recognised by a `name` that matches its `code`). With `code`, true only for
+ * errors of that code.
  */
 export function isEngageKitError(value: unknown, code?: ErrorCode): value is EngageKitError {
-  const ours =
-    value instanceof EngageKitError ||
-    (value instanceof Error &&
-      NAMES.has(value.name) &&
-      typeof (value as { code?: unknown }).code === 'string');
-  return ours && (code === undefined || (value as EngageKitError).code === code);
+  const own = value as EngageKitError;
+  return (
+    (value instanceof EngageKitError ||
+      (value instanceof Error && /^ERR_./.test(own.code) && own.name === nameOf(own.code))) &&
+    (!code || own.code === code)
+  );
 }
 
 /** True for an error that carries an HTTP response (`status`, `serverMessage`, ...). */
 export function isHttpError(value: unknown): value is HttpError {
-  return isEngageKitError(value) && typeof (value as { status?: unknown }).status === 'number';
+  return isEngageKitError(value) && typeof (value as HttpError).status === 'number';
 }
 
 /** Maps a failed response to the error of its class. */
 export function httpErrorFor(details: HttpErrorDetails): HttpError {
   const { status } = details;
-  if (status === 401) return new UnauthorizedError(details);
-  if (status === 403) return new ForbiddenError(details);
-  if (status >= 500) return new ServerError(details);
-  return new InvalidRequestError(details);
+  return new (status === 401 ? UnauthorizedError : status === 403 ? ForbiddenError : status >= 500 ? ServerError : InvalidRequestError)(
+    details,
+  );
 }
 
 /** Describes a value for an error message: its type, and the value itself when short. */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') {
-    return value.length > 40 ? `a string of length ${value.length}` : JSON.stringify(value);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  return typeof value === 'object' ? 'an object' : typeof value;
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  return type === 'string'
+    ? (value as string).length > 40
+      ? `a string of length ${(value as string).length}`
+      : JSON.stringify(value)
+    : type === 'number' || type === 'boolean'
+      ? `${type} ${value}`
+      : type === 'object' || type === 'array'
+        ? `an ${type}`
+        : type;
 }
