@@ -17,7 +17,7 @@ const demoEntries = {
   'loader-app': 'demo/src/loader-page.ts',
 };
 
-const external = (id) => /^(eventemitter3|nanoid|msw)(\/|$)/.test(id);
+const external = (id) => /^(nanoid|msw)(\/|$)/.test(id);
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', outDir: 'dist', noEmitOnError: true });
 
 export default [

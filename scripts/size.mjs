@@ -70,8 +70,7 @@ export function checkBudget(gzip, budget) {
 
 /**
  * Bundles `import { names } from '<dist file>'` the way a consumer's bundler
- * would: tree-shaken (the package says `sideEffects: false`), eventemitter3 and
- * nanoid bundled in, minified with terser. Returns the minified code.
+ * would: tree-shaken (the package says `sideEffects: false`), nanoid bundled in, minified with terser. Returns the minified code.
  */
 export async function bundleImport(names, fromFile) {
   const [{ rollup }, { nodeResolve }, commonjs, terser] = await Promise.all([
