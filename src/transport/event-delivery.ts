@@ -37,8 +37,6 @@ export interface EventDelivery {
   close(): void;
 }
 
-const offline = () => (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false;
-
 /**
  * Sends the queue one event at a time, oldest first, so the server stores
  * them in the order they were recorded. A network error, 408, 429 or 5xx
@@ -46,50 +44,55 @@ const offline = () => (globalThis as { navigator?: { onLine?: boolean } }).navig
  * server's Retry-After); while the browser is offline nothing is tried until
  * it comes back online. Any other 4xx is final for that event.
  */
-export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
-  const { queue, timers } = deps;
+export function createEventDelivery({
+  queue,
+  http,
+  path,
+  backoff,
+  timers,
+  logger,
+  onAccepted,
+  onRefused,
+  onDrained,
+}: EventDeliveryDeps): EventDelivery {
   let sending = false;
   let attempt = 0;
   let closed = false;
-  let waitingForOnline = false;
-  let started = false;
+  /** Not started (start() gate), or offline and waiting for the `online` event. */
+  let paused = true;
   /** Sent with keepalive on this page already: not again on a second pagehide. */
   const flushed = new Set<string>();
-
   const target = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
+
   const onOnline = () => {
-    waitingForOnline = false;
-    target.removeEventListener?.('online', onOnline);
+    paused = false;
     timers.clear('events');
     kick();
   };
-  const waitForOnline = () => {
-    if (waitingForOnline || typeof target.addEventListener !== 'function') return false;
-    waitingForOnline = true;
-    target.addEventListener('online', onOnline);
-    deps.logger.debug('offline: events wait for the network');
+  /** True (and waits for `online`) when the browser says it is offline and can tell us when it is back. */
+  const offline = () => {
+    if ((globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false || !target.addEventListener) return false;
+    paused = true;
+    target.addEventListener('online', onOnline, { once: true });
+    logger.debug('events wait for the network');
     return true;
   };
 
-  const send = (event: QueuedEvent, keepalive = false) =>
-    deps.http.send<EngagementEvent>({
+  const send = (event: QueuedEvent, keepalive?: boolean) =>
+    http.send<EngagementEvent>({
       method: 'POST',
-      path: deps.path,
+      path,
       body: { message: event.message },
       headers: { 'Idempotency-Key': event.id },
       keepalive,
     });
-
-  const accept = (event: QueuedEvent, stored: EngagementEvent) => {
-    if (queue.remove(event.id)) deps.onAccepted(event, stored);
-  };
+  const accept = (event: QueuedEvent, stored: EngagementEvent) => queue.remove(event.id) && onAccepted(event, stored);
 
   const drain = async () => {
-    if (sending || closed) return;
     sending = true;
     try {
-      for (let event = queue.head(); event; event = queue.head()) {
-        if (offline() && waitForOnline()) return;
+      for (let event; (event = queue.head()); ) {
+        if (offline()) return;
         try {
           const stored = await send(event);
           if (closed) return;
@@ -97,40 +100,37 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
           accept(event, stored);
         } catch (error) {
           if (closed) return;
-          attempt++;
-          const delay = retryDelay(error, attempt, deps.backoff);
+          const delay = retryDelay(error, ++attempt, backoff);
           if (delay === undefined) {
             attempt = 0;
-            if (queue.remove(event.id)) deps.onRefused(event, error as EngageKitError);
+            if (queue.remove(event.id)) onRefused(event, error as EngageKitError);
             continue;
           }
-          if (isEngageKitError(error, 'ERR_NETWORK') && offline() && waitForOnline()) return;
-          deps.logger.debug(`event ${event.id} not delivered (${(error as Error).message}); next try in ${delay} ms`);
-          timers.set('events', kick, delay);
-          return;
+          if (isEngageKitError(error, 'ERR_NETWORK') && offline()) return;
+          logger.debug(`event ${event.id}: ${(error as Error).message}; retry in ${delay} ms`);
+          return timers.set('events', kick, delay);
         }
       }
-      deps.onDrained();
+      onDrained();
     } finally {
       sending = false;
     }
   };
 
   function kick() {
-    if (started && !timers.has('events') && !waitingForOnline) void drain();
+    if (!(paused || sending || closed || timers.has('events'))) void drain();
   }
 
   return {
     start() {
-      started = true;
+      paused = false;
       kick();
     },
     kick,
     flushOnUnload() {
-      if (closed) return;
       let budget = KEEPALIVE_BUDGET - 1024; // headroom for a request the drain loop has in flight
       const utf8 = new TextEncoder();
-      for (const event of queue.all()) {
+      for (const event of closed ? [] : queue.all()) {
         if (flushed.has(event.id)) continue;
         const size = utf8.encode(JSON.stringify({ message: event.message })).length;
         if (size > budget) break; // in order: the rest stays queued for the next load
