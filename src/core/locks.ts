@@ -12,7 +12,7 @@ export interface LockManagerLike {
 }
 
 export interface HeldLock {
-  /** True once granted; false when not available (`ifAvailable`) or given up. */
+  /** True once granted; false when given up. */
   readonly acquired: Promise<boolean>;
   /** Releases the lock, or withdraws a request still waiting. */
   release(): void;
@@ -23,19 +23,20 @@ export function defaultLocks(): LockManagerLike | undefined {
   return (globalThis as { navigator?: { locks?: LockManagerLike | null } }).navigator?.locks || undefined;
 }
 
-/** Requests `name` and keeps it until `release()`. */
-export function holdLock(locks: LockManagerLike, name: string, ifAvailable = false): HeldLock {
+/** Requests `name` (waiting for it) and keeps it until `release()`. */
+export function holdLock(locks: LockManagerLike, name: string): HeldLock {
   let release!: () => void;
   // Made up front: a release() before the grant lets the lock go as soon as it comes.
   const released = new Promise<void>((resolve) => (release = resolve));
-  // Every browser with Web Locks has AbortController. The spec refuses a signal together with ifAvailable.
+  // Every browser with Web Locks has AbortController.
   const abort = new AbortController();
   return {
     acquired: new Promise<boolean>((resolve) => {
       locks
-        .request(name, { ifAvailable, signal: ifAvailable ? undefined : abort.signal }, (lock) => {
-          resolve(!!lock);
-          return lock && released;
+        // Without ifAvailable the callback always gets the lock.
+        .request(name, { signal: abort.signal }, () => {
+          resolve(true);
+          return released;
         })
         .catch(() => resolve(false));
     }),

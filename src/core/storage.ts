@@ -32,8 +32,9 @@ export function createMemoryStorage(): StorageLike {
 export function defaultStorage(name: 'localStorage' | 'sessionStorage'): StorageLike | undefined {
   try {
     const storage = (globalThis as unknown as Record<string, StorageLike>)[name]!;
-    storage.setItem('engagekit:probe', name);
-    storage.removeItem('engagekit:probe');
+    const probe = 'engagekit:probe';
+    storage.setItem(probe, probe);
+    storage.removeItem(probe);
     return storage;
   } catch {
     // Missing (the calls throw a TypeError), blocked or full.

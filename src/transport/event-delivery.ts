@@ -1,4 +1,4 @@
-import { isEngageKitError, type EngageKitError } from '../core/errors.js';
+import type { EngageKitError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { EngagementEvent } from '../core/protocol.js';
 import type { Timers } from '../core/timers.js';
@@ -58,24 +58,18 @@ export function createEventDelivery({
   let sending = false;
   let attempt = 0;
   let closed = false;
-  /** Not started (start() gate), or offline and waiting for the `online` event. */
+  /** Not started yet (the start() gate), or offline and waiting for the `online` event. */
   let paused = true;
   /** Sent with keepalive on this page already: not again on a second pagehide. */
   const flushed = new Set<string>();
-  const target = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
+  const page = globalThis as { navigator?: { onLine?: boolean }; addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
+  const TIMER = 'events';
 
+  // Registered once (a second addEventListener of the same listener is ignored), until close().
   const onOnline = () => {
     paused = false;
-    timers.clear('events');
+    timers.clear(TIMER);
     kick();
-  };
-  /** True (and waits for `online`) when the browser says it is offline and can tell us when it is back. */
-  const offline = () => {
-    if ((globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false || !target.addEventListener) return false;
-    paused = true;
-    target.addEventListener('online', onOnline, { once: true });
-    logger.debug('events wait for the network');
-    return true;
   };
 
   const send = (event: QueuedEvent, keepalive?: boolean) =>
@@ -92,23 +86,27 @@ export function createEventDelivery({
     sending = true;
     try {
       for (let event; (event = queue.head()); ) {
-        if (offline()) return;
+        // Offline, where the browser can tell us when it is back: wait for that.
+        // (A failure while offline waits out its backoff first, then lands here.)
+        if (page.navigator?.onLine === false && page.addEventListener) {
+          paused = true;
+          return page.addEventListener('online', onOnline);
+        }
         try {
           const stored = await send(event);
-          if (closed) return;
           attempt = 0;
+          if (closed) return;
           accept(event, stored);
         } catch (error) {
-          if (closed) return;
           const delay = retryDelay(error, ++attempt, backoff);
+          if (closed) return;
           if (delay === undefined) {
             attempt = 0;
             if (queue.remove(event.id)) onRefused(event, error as EngageKitError);
-            continue;
+          } else {
+            logger.debug(`event ${event.id}: ${(error as Error).message}; retry in ${delay} ms`);
+            return timers.set(TIMER, kick, delay);
           }
-          if (isEngageKitError(error, 'ERR_NETWORK') && offline()) return;
-          logger.debug(`event ${event.id}: ${(error as Error).message}; retry in ${delay} ms`);
-          return timers.set('events', kick, delay);
         }
       }
       onDrained();
@@ -118,7 +116,7 @@ export function createEventDelivery({
   };
 
   function kick() {
-    if (!(paused || sending || closed || timers.has('events'))) void drain();
+    if (!(paused || sending || closed || timers.has(TIMER))) void drain();
   }
 
   return {
@@ -129,10 +127,10 @@ export function createEventDelivery({
     kick,
     flushOnUnload() {
       let budget = KEEPALIVE_BUDGET - 1024; // headroom for a request the drain loop has in flight
-      const utf8 = new TextEncoder();
       for (const event of closed ? [] : queue.all()) {
         if (flushed.has(event.id)) continue;
-        const size = utf8.encode(JSON.stringify({ message: event.message })).length;
+        // The body's size in UTF-8 bytes.
+        const size = new Blob([JSON.stringify({ message: event.message })]).size;
         if (size > budget) break; // in order: the rest stays queued for the next load
         budget -= size;
         flushed.add(event.id);
@@ -146,7 +144,7 @@ export function createEventDelivery({
     },
     close() {
       closed = true;
-      target.removeEventListener?.('online', onOnline);
+      page.removeEventListener?.('online', onOnline);
     },
   };
 }

@@ -60,14 +60,16 @@ type Source = [name: string, events: QueuedEvent[]];
  * double send from being stored twice.
  */
 export function createEventQueue({ storage, prefix, tabId, limit, overflow, locks }: EventQueueOptions): EventQueue {
-  const own: Source = [prefix + tabId, []];
-  /** Queues of tabs that are gone, oldest first; dropped once drained. */
+  const name = prefix + tabId;
+  const events: QueuedEvent[] = [];
+  const own: Source = [name, events];
+  /** Queues of tabs that are gone, oldest first; each dropped once drained, so never empty. */
   const adopted: Source[] = [];
   /**
    * Every queue this tab has claimed, with its lock (none without Web Locks):
    * ours, held for this tab's lifetime so that other tabs leave it alone;
    * adopted ones, held while we drain them; and those of tabs alive when we
-   * looked, waited for.
+   * looked, waited for. Resolves whether the lock was granted.
    */
   const claimed = new Map<string, HeldLock | undefined>();
   const claim = (name: string) => {
@@ -79,7 +81,7 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
     claimed.get(name)?.release();
     claimed.delete(name);
   };
-  const ownLock = claim(own[0]);
+  const ownLock = claim(name);
   let counter = 0;
   let closed = false;
 
@@ -99,34 +101,33 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
     push(input) {
       // The caller's own fresh object: numbered in place rather than copied (recordEvent's hot path).
       const event = input as QueuedEvent;
-      const events = own[1];
       let evicted: QueuedEvent | undefined;
       event.n = ++counter;
       if (events.length >= limit) {
         if (overflow === 'reject-new') return event;
         evicted = events.shift()!;
-        storage.removeItem(`${own[0]}:${evicted.id}`);
+        storage.removeItem(name + ':' + evicted.id);
       }
       events.push(event);
       // Written now: a reload, a closed tab or a crash right after the call keeps it.
-      writeJson(storage, `${own[0]}:${event.id}`, event);
+      writeJson(storage, name + ':' + event.id, event);
       return evicted;
     },
-    // An adopted queue is never empty.
     head: () => (adopted[0] ?? own)[1][0],
     remove(id) {
       for (const source of sources()) {
         const [name, events] = source;
         const at = events.findIndex((event) => event.id === id);
-        if (at < 0) continue;
-        events.splice(at, 1);
-        storage.removeItem(`${name}:${id}`);
-        if (source !== own && !events.length) {
-          // Drained: let the dead tab's lock go.
-          adopted.splice(adopted.indexOf(source), 1);
-          release(name);
+        if (at >= 0) {
+          events.splice(at, 1);
+          storage.removeItem(name + ':' + id);
+          if (source !== own && !events.length) {
+            // Drained: let the dead tab's lock go.
+            adopted.splice(adopted.indexOf(source), 1);
+            release(name);
+          }
+          return true;
         }
-        return true;
       }
       return false;
     },
@@ -139,22 +140,21 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
       await ownLock;
       for (const key of keys(prefix)) {
         const name = key.slice(0, key.indexOf(':', prefix.length));
-        if (closed || claimed.has(name)) continue;
         // Waiting, not `ifAvailable`: a tab that is alive now may close later,
         // and then the browser hands its lock (and its queue) to one of us.
-        void claim(name).then((granted) => {
-          const events = granted && !closed
-            ? keys(name + ':')
-                .map((key) => readJson(storage, key) as QueuedEvent)
-                .filter((e) => typeof e?.id === 'string' && typeof e.message === 'string' && typeof e.at === 'number' && typeof e.n === 'number')
-                .sort((a, b) => a.n - b.n)
-            : [];
-          if (!events.length) return release(name);
-          adopted.push([name, events]);
-          // Older tabs first: their events were recorded before ours.
-          adopted.sort((a, b) => a[1][0]!.at - b[1][0]!.at);
-          onAdopted(events.length);
-        });
+        if (!closed && !claimed.has(name))
+          void claim(name).then((granted) => {
+            const events = (granted && !closed ? keys(name + ':') : [])
+              .map((key) => readJson(storage, key) as QueuedEvent)
+              // Skips what is not an event of ours (its key would be wrong).
+              .filter((event) => typeof event?.id === 'string')
+              .sort((a, b) => a.n - b.n);
+            if (!events.length) return release(name);
+            adopted.push([name, events]);
+            // Older tabs first: their events were recorded before ours.
+            adopted.sort((a, b) => a[1][0]!.at - b[1][0]!.at);
+            onAdopted(events.length);
+          });
       }
       // Locks of tabs that are gone are granted at once; give them a turn so
       // that the caller's first send already includes their queues.
@@ -163,7 +163,7 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
 
     close() {
       closed = true;
-      for (const lock of claimed.values()) lock?.release();
+      claimed.forEach((lock) => lock?.release());
     },
   };
 }

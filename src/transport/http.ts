@@ -36,8 +36,6 @@ const read = (response: Response): Promise<unknown> =>
     }
   });
 
-const string = (value: unknown) => (typeof value === 'string' ? value : undefined);
-
 /**
  * Sends one request with the seed's headers and maps failures onto the error
  * hierarchy. The only retry here is the one the token contract asks for: after
@@ -46,24 +44,23 @@ const string = (value: unknown) => (typeof value === 'string' ? value : undefine
  */
 export function createHttpTransport({ baseUrl, token, getFetch }: HttpTransportOptions): HttpTransport {
   return {
-    async send<T>({ method, path, body, headers, keepalive, signal }: HttpRequest): Promise<T> {
-      const url = baseUrl + path;
+    async send<T>(request: HttpRequest): Promise<T> {
+      const { method, body } = request;
+      const url = baseUrl + request.path;
       const attempt = async (bearer: string) => {
         try {
           // getFetch()(...) calls the fetch as a plain function, never as a method
-          // of another object ("Illegal invocation" in browsers).
+          // of another object ("Illegal invocation" in browsers). fetch ignores `path`.
           return await getFetch()(url, {
-            method,
+            ...request,
             headers: {
               Authorization: `Bearer ${bearer}`,
               Accept: MEDIA_TYPE,
               ...(body !== undefined && { 'Content-Type': 'application/json' }),
-              ...headers,
+              ...request.headers,
             },
             // undefined for no body
             body: JSON.stringify(body),
-            keepalive,
-            signal,
           });
         } catch (cause) {
           throw new NetworkError(method, url, cause);
@@ -79,14 +76,16 @@ export function createHttpTransport({ baseUrl, token, getFetch }: HttpTransportO
       }
       if (response.ok) return read(response) as Promise<T>;
       const said = await read(response).catch(() => {});
-      const json = ((typeof said === 'object' && said) || {}) as Record<string, unknown>;
+      const { message, debug_message } = ((typeof said === 'object' && said) || {}) as Record<string, unknown>;
       throw httpErrorFor({
         status: response.status,
         method,
         url,
         serverMessage:
-          string(json.message) ?? ((typeof said === 'string' && said.slice(0, 200)) || response.statusText || undefined),
-        debugMessage: string(json.debug_message) || undefined,
+          typeof message === 'string'
+            ? message
+            : (typeof said === 'string' && said.slice(0, 200)) || response.statusText || undefined,
+        debugMessage: (typeof debug_message === 'string' && debug_message) || undefined,
         retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
       });
     },
