@@ -98,9 +98,8 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
   const all = () => sources().flatMap((source) => source[1]);
 
   return {
-    push(input) {
-      // The caller's own fresh object: numbered in place rather than copied (recordEvent's hot path).
-      const event = input as QueuedEvent;
+    // The caller's own fresh object: numbered in place rather than copied (recordEvent's hot path).
+    push(event: QueuedEvent) {
       let evicted: QueuedEvent | undefined;
       event.n = ++counter;
       if (events.length >= limit) {
@@ -158,7 +157,7 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
       }
       // Locks of tabs that are gone are granted at once; give them a turn so
       // that the caller's first send already includes their queues.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await new Promise((resolve) => setTimeout(resolve));
     },
 
     close() {
