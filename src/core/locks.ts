@@ -12,7 +12,7 @@ export interface LockManagerLike {
 }
 
 export interface HeldLock {
-  /** True once granted; false when not available (`ifAvailable`) or given up. */
+  /** True once granted; false when given up. */
   readonly acquired: Promise<boolean>;
   /** Releases the lock, or withdraws a request still waiting. */
   release(): void;
@@ -20,30 +20,29 @@ export interface HeldLock {
 
 export function defaultLocks(): LockManagerLike | undefined {
   // happy-dom and some embedded browsers have the property set to null.
-  return (globalThis as { navigator?: { locks?: LockManagerLike | null } }).navigator?.locks ?? undefined;
+  return (globalThis as { navigator?: { locks?: LockManagerLike | null } }).navigator?.locks || undefined;
 }
 
-/** Requests `name` and keeps it until `release()`. */
-export function holdLock(locks: LockManagerLike, name: string, ifAvailable = false): HeldLock {
+/** Requests `name` (waiting for it) and keeps it until `release()`. */
+export function holdLock(locks: LockManagerLike, name: string): HeldLock {
   let release!: () => void;
+  // Made up front: a release() before the grant lets the lock go as soon as it comes.
   const released = new Promise<void>((resolve) => (release = resolve));
-  const abort = typeof AbortController === 'function' && !ifAvailable ? new AbortController() : undefined;
-  const acquired = new Promise<boolean>((resolve) => {
-    const options: { ifAvailable?: boolean; signal?: AbortSignal } = ifAvailable ? { ifAvailable } : {};
-    if (abort) options.signal = abort.signal;
-    locks
-      .request(name, options, (lock) => {
-        if (!lock) return resolve(false);
-        resolve(true);
-        return released;
-      })
-      .catch(() => resolve(false));
-  });
+  // Every browser with Web Locks has AbortController.
+  const abort = new AbortController();
   return {
-    acquired,
+    acquired: new Promise<boolean>((resolve) => {
+      locks
+        // Without ifAvailable the callback always gets the lock.
+        .request(name, { signal: abort.signal }, () => {
+          resolve(true);
+          return released;
+        })
+        .catch(() => resolve(false));
+    }),
     release() {
       release();
-      abort?.abort();
+      abort.abort();
     },
   };
 }

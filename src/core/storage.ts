@@ -31,24 +31,23 @@ export function createMemoryStorage(): StorageLike {
  */
 export function defaultStorage(name: 'localStorage' | 'sessionStorage'): StorageLike | undefined {
   try {
-    const storage = (globalThis as unknown as Record<string, StorageLike | undefined>)[name];
-    if (!storage) return undefined;
-    const probe = '__engagekit_probe__';
+    const storage = (globalThis as unknown as Record<string, StorageLike>)[name]!;
+    const probe = 'engagekit:probe';
     storage.setItem(probe, probe);
     storage.removeItem(probe);
     return storage;
   } catch {
-    return undefined;
+    // Missing (the calls throw a TypeError), blocked or full.
   }
 }
 
 /** Reads JSON, or `undefined` for a missing, unreadable or corrupt item. */
 export function readJson(storage: StorageLike, key: string): unknown {
   try {
-    const raw = storage.getItem(key);
-    return raw === null ? undefined : JSON.parse(raw);
+    // JSON.parse(null) is null: a missing item.
+    return JSON.parse(storage.getItem(key)!) ?? undefined;
   } catch {
-    return undefined;
+    // undefined
   }
 }
 

@@ -1,4 +1,4 @@
-import { isEngageKitError, type EngageKitError } from '../core/errors.js';
+import type { EngageKitError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { EngagementEvent } from '../core/protocol.js';
 import type { Timers } from '../core/timers.js';
@@ -37,8 +37,6 @@ export interface EventDelivery {
   close(): void;
 }
 
-const offline = () => (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false;
-
 /**
  * Sends the queue one event at a time, oldest first, so the server stores
  * them in the order they were recorded. A network error, 408, 429 or 5xx
@@ -46,93 +44,93 @@ const offline = () => (globalThis as { navigator?: { onLine?: boolean } }).navig
  * server's Retry-After); while the browser is offline nothing is tried until
  * it comes back online. Any other 4xx is final for that event.
  */
-export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
-  const { queue, timers } = deps;
+export function createEventDelivery({
+  queue,
+  http,
+  path,
+  backoff,
+  timers,
+  logger,
+  onAccepted,
+  onRefused,
+  onDrained,
+}: EventDeliveryDeps): EventDelivery {
   let sending = false;
   let attempt = 0;
   let closed = false;
-  let waitingForOnline = false;
-  let started = false;
+  /** Not started yet (the start() gate), or offline and waiting for the `online` event. */
+  let paused = true;
   /** Sent with keepalive on this page already: not again on a second pagehide. */
   const flushed = new Set<string>();
+  const page = globalThis as { navigator?: { onLine?: boolean }; addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
+  const TIMER = 'events';
 
-  const target = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
+  // Registered once (a second addEventListener of the same listener is ignored), until close().
   const onOnline = () => {
-    waitingForOnline = false;
-    target.removeEventListener?.('online', onOnline);
-    timers.clear('events');
+    paused = false;
+    timers.clear(TIMER);
     kick();
   };
-  const waitForOnline = () => {
-    if (waitingForOnline || typeof target.addEventListener !== 'function') return false;
-    waitingForOnline = true;
-    target.addEventListener('online', onOnline);
-    deps.logger.debug('offline: events wait for the network');
-    return true;
-  };
 
-  const send = (event: QueuedEvent, keepalive = false) =>
-    deps.http.send<EngagementEvent>({
+  const send = (event: QueuedEvent, keepalive?: boolean) =>
+    http.send<EngagementEvent>({
       method: 'POST',
-      path: deps.path,
+      path,
       body: { message: event.message },
       headers: { 'Idempotency-Key': event.id },
       keepalive,
     });
-
-  const accept = (event: QueuedEvent, stored: EngagementEvent) => {
-    if (queue.remove(event.id)) deps.onAccepted(event, stored);
-  };
+  const accept = (event: QueuedEvent, stored: EngagementEvent) => queue.remove(event.id) && onAccepted(event, stored);
 
   const drain = async () => {
-    if (sending || closed) return;
     sending = true;
     try {
-      for (let event = queue.head(); event; event = queue.head()) {
-        if (offline() && waitForOnline()) return;
+      for (let event; (event = queue.head()); ) {
+        // Offline, where the browser can tell us when it is back: wait for that.
+        // (A failure while offline waits out its backoff first, then lands here.)
+        if (page.navigator?.onLine === false && page.addEventListener) {
+          paused = true;
+          return page.addEventListener('online', onOnline);
+        }
         try {
           const stored = await send(event);
-          if (closed) return;
           attempt = 0;
+          if (closed) return;
           accept(event, stored);
         } catch (error) {
+          const delay = retryDelay(error, ++attempt, backoff);
           if (closed) return;
-          attempt++;
-          const delay = retryDelay(error, attempt, deps.backoff);
           if (delay === undefined) {
             attempt = 0;
-            if (queue.remove(event.id)) deps.onRefused(event, error as EngageKitError);
-            continue;
+            if (queue.remove(event.id)) onRefused(event, error as EngageKitError);
+          } else {
+            logger.debug(`event ${event.id}: ${(error as Error).message}; retry in ${delay} ms`);
+            return timers.set(TIMER, kick, delay);
           }
-          if (isEngageKitError(error, 'ERR_NETWORK') && offline() && waitForOnline()) return;
-          deps.logger.debug(`event ${event.id} not delivered (${(error as Error).message}); next try in ${delay} ms`);
-          timers.set('events', kick, delay);
-          return;
         }
       }
-      deps.onDrained();
+      onDrained();
     } finally {
       sending = false;
     }
   };
 
   function kick() {
-    if (started && !timers.has('events') && !waitingForOnline) void drain();
+    if (!(paused || sending || closed || timers.has(TIMER))) void drain();
   }
 
   return {
     start() {
-      started = true;
+      paused = false;
       kick();
     },
     kick,
     flushOnUnload() {
-      if (closed) return;
       let budget = KEEPALIVE_BUDGET - 1024; // headroom for a request the drain loop has in flight
-      const utf8 = new TextEncoder();
-      for (const event of queue.all()) {
+      for (const event of closed ? [] : queue.all()) {
         if (flushed.has(event.id)) continue;
-        const size = utf8.encode(JSON.stringify({ message: event.message })).length;
+        // The body's size in UTF-8 bytes.
+        const size = new Blob([JSON.stringify({ message: event.message })]).size;
         if (size > budget) break; // in order: the rest stays queued for the next load
         budget -= size;
         flushed.add(event.id);
@@ -146,7 +144,7 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
     },
     close() {
       closed = true;
-      target.removeEventListener?.('online', onOnline);
+      page.removeEventListener?.('online', onOnline);
     },
   };
 }

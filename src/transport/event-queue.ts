@@ -43,18 +43,8 @@ export interface EventQueueOptions {
   locks: LockManagerLike | undefined;
 }
 
-interface Source {
-  /** `prefix + tabId`: also the name of that tab's Web Lock. */
-  name: string;
-  events: QueuedEvent[];
-  /** For adopted queues: the dead tab's lock, held by us while we drain its queue. */
-  lock?: HeldLock;
-}
-
-function isQueuedEvent(value: unknown): value is QueuedEvent {
-  const v = value as QueuedEvent;
-  return !!v && typeof v.id === 'string' && typeof v.message === 'string' && typeof v.at === 'number' && typeof v.n === 'number';
-}
+/** One tab's queue: `prefix + tabId` (also the name of that tab's Web Lock), and its events in order. */
+type Source = [name: string, events: QueuedEvent[]];
 
 /**
  * A FIFO of events per tab, persisted in (local) storage, one key per event.
@@ -69,118 +59,110 @@ function isQueuedEvent(value: unknown): value is QueuedEvent {
  * every tab adopts what it finds; the server's idempotency keys then keep a
  * double send from being stored twice.
  */
-export function createEventQueue(options: EventQueueOptions): EventQueue {
-  const { storage, prefix, locks } = options;
-  const own: Source = { name: prefix + options.tabId, events: [] };
+export function createEventQueue({ storage, prefix, tabId, limit, overflow, locks }: EventQueueOptions): EventQueue {
+  const name = prefix + tabId;
+  const events: QueuedEvent[] = [];
+  const own: Source = [name, events];
+  /** Queues of tabs that are gone, oldest first; each dropped once drained, so never empty. */
   const adopted: Source[] = [];
-  // Held for this tab's lifetime: other tabs see it taken and leave our queue alone.
-  const ownLock = locks ? holdLock(locks, own.name) : undefined;
-  /** Lock requests for the queues of tabs that were alive when we looked. */
-  const waiting = new Set<HeldLock>();
+  /**
+   * Every queue this tab has claimed, with its lock (none without Web Locks):
+   * ours, held for this tab's lifetime so that other tabs leave it alone;
+   * adopted ones, held while we drain them; and those of tabs alive when we
+   * looked, waited for. Resolves whether the lock was granted.
+   */
+  const claimed = new Map<string, HeldLock | undefined>();
+  const claim = (name: string) => {
+    const lock = locks && holdLock(locks, name);
+    claimed.set(name, lock);
+    return Promise.resolve(lock?.acquired ?? true);
+  };
+  const release = (name: string) => {
+    claimed.get(name)?.release();
+    claimed.delete(name);
+  };
+  const ownLock = claim(name);
   let counter = 0;
   let closed = false;
 
-  const keyOf = (source: Source, id: string) => `${source.name}:${id}`;
-  const sources = () => [...adopted, own];
-  /** Every stored key of the tab queue `name`, or all queue keys without a name. */
-  const storedKeys = (name?: string): string[] => {
-    const keys: string[] = [];
-    const { length } = storage;
-    if (typeof length !== 'number' || typeof storage.key !== 'function') return keys;
-    for (let i = 0; i < length; i++) {
-      const key = storage.key(i);
-      if (key && key.startsWith(name === undefined ? prefix : `${name}:`)) keys.push(key);
+  /** The stored keys that start with `start`. */
+  const keys = (start: string) => {
+    const found: string[] = [];
+    for (let i = storage.length || 0; i--; ) {
+      const key = storage.key?.(i);
+      if (key?.startsWith(start)) found.push(key);
     }
-    return keys;
+    return found;
   };
-
-  const adopt = (name: string, lock: HeldLock | undefined, onAdopted: (count: number) => void) => {
-    if (closed) return lock?.release();
-    const events = storedKeys(name)
-      .map((key) => readJson(storage, key))
-      .filter(isQueuedEvent)
-      .sort((a, b) => a.n - b.n);
-    if (events.length === 0) return lock?.release();
-    adopted.push(lock ? { name, events, lock } : { name, events });
-    // Older tabs first: their events were recorded before ours.
-    adopted.sort((a, b) => a.events[0]!.at - b.events[0]!.at);
-    onAdopted(events.length);
-  };
+  const sources = () => [...adopted, own];
+  const all = () => sources().flatMap((source) => source[1]);
 
   return {
-    push(input) {
-      // The caller's own fresh object: numbered in place rather than copied (recordEvent's hot path).
-      const event = input as QueuedEvent;
-      event.n = ++counter;
+    // The caller's own fresh object: numbered in place rather than copied (recordEvent's hot path).
+    push(event: QueuedEvent) {
       let evicted: QueuedEvent | undefined;
-      if (own.events.length >= options.limit) {
-        if (options.overflow === 'reject-new') return event;
-        evicted = own.events.shift()!;
-        storage.removeItem(keyOf(own, evicted.id));
+      event.n = ++counter;
+      if (events.length >= limit) {
+        if (overflow === 'reject-new') return event;
+        evicted = events.shift()!;
+        storage.removeItem(name + ':' + evicted.id);
       }
-      own.events.push(event);
+      events.push(event);
       // Written now: a reload, a closed tab or a crash right after the call keeps it.
-      writeJson(storage, keyOf(own, event.id), event);
+      writeJson(storage, name + ':' + event.id, event);
       return evicted;
     },
-    head() {
-      for (const source of sources()) if (source.events.length) return source.events[0];
-      return undefined;
-    },
+    head: () => (adopted[0] ?? own)[1][0],
     remove(id) {
       for (const source of sources()) {
-        const at = source.events.findIndex((event) => event.id === id);
-        if (at < 0) continue;
-        source.events.splice(at, 1);
-        storage.removeItem(keyOf(source, id));
-        if (source !== own && source.events.length === 0) {
-          // Drained: let the dead tab's lock go.
-          adopted.splice(adopted.indexOf(source), 1);
-          source.lock?.release();
+        const [name, events] = source;
+        const at = events.findIndex((event) => event.id === id);
+        if (at >= 0) {
+          events.splice(at, 1);
+          storage.removeItem(name + ':' + id);
+          if (source !== own && !events.length) {
+            // Drained: let the dead tab's lock go.
+            adopted.splice(adopted.indexOf(source), 1);
+            release(name);
+          }
+          return true;
         }
-        return true;
       }
       return false;
     },
-    all: () => sources().flatMap((source) => source.events),
+    all,
     get size() {
-      return sources().reduce((n, source) => n + source.events.length, 0);
+      return all().length;
     },
 
     async adoptOrphans(onAdopted) {
-      if (ownLock) await ownLock.acquired;
-      if (closed) return;
-      const names = new Set<string>();
-      for (const key of storedKeys()) {
+      await ownLock;
+      for (const key of keys(prefix)) {
         const name = key.slice(0, key.indexOf(':', prefix.length));
-        if (name !== own.name && !adopted.some((source) => source.name === name)) names.add(name);
-      }
-      for (const name of names) {
-        if (!locks) {
-          adopt(name, undefined, onAdopted);
-          continue;
-        }
         // Waiting, not `ifAvailable`: a tab that is alive now may close later,
         // and then the browser hands its lock (and its queue) to one of us.
-        const lock = holdLock(locks, name);
-        waiting.add(lock);
-        void lock.acquired.then((granted) => {
-          waiting.delete(lock);
-          if (granted) adopt(name, lock, onAdopted);
-          else lock.release();
-        });
+        if (!closed && !claimed.has(name))
+          void claim(name).then((granted) => {
+            const events = (granted && !closed ? keys(name + ':') : [])
+              .map((key) => readJson(storage, key) as QueuedEvent)
+              // Skips what is not an event of ours (its key would be wrong).
+              .filter((event) => typeof event?.id === 'string')
+              .sort((a, b) => a.n - b.n);
+            if (!events.length) return release(name);
+            adopted.push([name, events]);
+            // Older tabs first: their events were recorded before ours.
+            adopted.sort((a, b) => a[1][0]!.at - b[1][0]!.at);
+            onAdopted(events.length);
+          });
       }
       // Locks of tabs that are gone are granted at once; give them a turn so
       // that the caller's first send already includes their queues.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await new Promise((resolve) => setTimeout(resolve));
     },
 
     close() {
-      if (closed) return;
       closed = true;
-      ownLock?.release();
-      for (const source of adopted) source.lock?.release();
-      for (const lock of waiting) lock.release();
+      claimed.forEach((lock) => lock?.release());
     },
   };
 }

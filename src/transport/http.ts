@@ -1,4 +1,4 @@
-import { httpErrorFor, NetworkError, type HttpErrorDetails } from '../core/errors.js';
+import { httpErrorFor, NetworkError } from '../core/errors.js';
 import { MEDIA_TYPE } from '../core/protocol.js';
 import type { TokenProvider } from '../core/token.js';
 
@@ -26,86 +26,75 @@ export interface HttpTransportOptions {
   getFetch: () => FetchLike;
 }
 
+/** A body as JSON, as text when it is not JSON, `undefined` when empty. */
+const read = (response: Response): Promise<unknown> =>
+  response.text().then((text) => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text || undefined;
+    }
+  });
+
 /**
  * Sends one request with the seed's headers and maps failures onto the error
  * hierarchy. The only retry here is the one the token contract asks for: after
  * a 401, a function token is asked once for a fresh token and the request is
  * sent again. Retrying on 5xx/network is a wrapper's job (see the retry policy).
  */
-export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
-  const attempt = async (request: HttpRequest, token: string): Promise<Response> => {
-    const url = options.baseUrl + request.path;
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${token}`,
-      Accept: MEDIA_TYPE,
-      ...request.headers,
-    };
-    const init: RequestInit = { method: request.method, headers };
-    if (request.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(request.body);
-    }
-    if (request.keepalive) init.keepalive = true;
-    if (request.signal) init.signal = request.signal;
-    // Held in a local so that a global fetch is never called as a method of
-    // another object ("Illegal invocation" in browsers).
-    const fetchFn = options.getFetch();
-    try {
-      return await fetchFn(url, init);
-    } catch (cause) {
-      throw new NetworkError(request.method, url, cause);
-    }
-  };
-
+export function createHttpTransport({ baseUrl, token, getFetch }: HttpTransportOptions): HttpTransport {
   return {
     async send<T>(request: HttpRequest): Promise<T> {
-      const token = await options.token.get();
-      let response = await attempt(request, token);
-      if (response.status === 401) {
-        const fresh = await options.token.refresh(token);
-        if (fresh !== undefined) {
-          // Drain rather than cancel: cancel() on an MSW-mocked body never settles in some environments.
-          await response.text().catch(() => undefined);
-          response = await attempt(request, fresh);
+      const { method, body } = request;
+      const url = baseUrl + request.path;
+      const attempt = async (bearer: string) => {
+        try {
+          // getFetch()(...) calls the fetch as a plain function, never as a method
+          // of another object ("Illegal invocation" in browsers). fetch ignores `path`.
+          return await getFetch()(url, {
+            ...request,
+            headers: {
+              Authorization: `Bearer ${bearer}`,
+              Accept: MEDIA_TYPE,
+              ...(body !== undefined && { 'Content-Type': 'application/json' }),
+              ...request.headers,
+            },
+            // undefined for no body
+            body: JSON.stringify(body),
+          });
+        } catch (cause) {
+          throw new NetworkError(method, url, cause);
         }
+      };
+      const first = await token.get();
+      let response = await attempt(first);
+      let fresh: string | undefined;
+      if (response.status === 401 && (fresh = await token.refresh(first)) !== undefined) {
+        // Drain rather than cancel: cancel() on an MSW-mocked body never settles in some environments.
+        await response.text().catch(() => {});
+        response = await attempt(fresh);
       }
-      if (!response.ok) throw await errorFrom(request, options.baseUrl + request.path, response);
-      return (await readJson(response)) as T;
+      if (response.ok) return read(response) as Promise<T>;
+      const said = await read(response).catch(() => {});
+      const { message, debug_message } = ((typeof said === 'object' && said) || {}) as Record<string, unknown>;
+      throw httpErrorFor({
+        status: response.status,
+        method,
+        url,
+        serverMessage:
+          typeof message === 'string'
+            ? message
+            : (typeof said === 'string' && said.slice(0, 200)) || response.statusText || undefined,
+        debugMessage: (typeof debug_message === 'string' && debug_message) || undefined,
+        retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
+      });
     },
   };
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-async function errorFrom(request: HttpRequest, url: string, response: Response) {
-  const body = await readJson(response).catch(() => undefined);
-  const details: HttpErrorDetails = { status: response.status, method: request.method, url };
-  if (body && typeof body === 'object') {
-    const { message, debug_message } = body as Record<string, unknown>;
-    if (typeof message === 'string') details.serverMessage = message;
-    if (typeof debug_message === 'string' && debug_message !== '') details.debugMessage = debug_message;
-  } else if (typeof body === 'string' && body !== '') {
-    details.serverMessage = body.slice(0, 200);
-  }
-  details.serverMessage ??= response.statusText || undefined;
-  const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
-  if (retryAfter !== undefined) details.retryAfter = retryAfter;
-  return httpErrorFor(details);
-}
-
 /** Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+  if (!value?.trim()) return;
+  const seconds = isFinite(+value) ? +value : (Date.parse(value) - now) / 1000;
+  return isNaN(seconds) ? undefined : Math.max(0, seconds);
 }

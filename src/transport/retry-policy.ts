@@ -1,4 +1,4 @@
-import { isEngageKitError, isHttpError } from '../core/errors.js';
+import { isEngageKitError, isHttpError, type HttpError } from '../core/errors.js';
 
 /** Capped exponential backoff with jitter. */
 export interface BackoffOptions {
@@ -29,26 +29,24 @@ export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([
   504, // Gateway Timeout
 ]);
 
-/** Statuses whose `Retry-After` we honour (RFC 9110 §10.2.3 names these two). */
-const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
-
 /**
  * The delay before retry number `attempt` (1 for the first retry): the
  * exponential delay capped at `maxDelay`, minus up to `jitter` of it.
  */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
-  const exponent = Math.max(0, attempt - 1);
-  const base = Math.min(options.maxDelay, options.initialDelay * options.factor ** exponent);
-  return Math.round(base * (1 - options.jitter * random()));
+  return Math.round(
+    Math.min(options.maxDelay, options.initialDelay * options.factor ** Math.max(0, attempt - 1)) * (1 - options.jitter * random()),
+  );
 }
 
 /**
  * How long to wait before sending a failed request again, or `undefined` when
  * it must not be sent again. Network errors and the statuses in
  * `RETRYABLE_STATUSES` are retried with backoff. A `Retry-After` on 429/503
- * replaces the backoff, even when longer than `maxDelay` (the server knows
- * when it will take us back), but never more than `maxRetryAfter`
- * (default 10 minutes) so that a bogus header cannot park us for a day.
+ * (the two statuses RFC 9110 §10.2.3 gives it a meaning for) replaces the
+ * backoff, even when longer than `maxDelay` (the server knows when it will
+ * take us back), but never more than `maxRetryAfter` (default 10 minutes) so
+ * that a bogus header cannot park us for a day.
  */
 export function retryDelay(
   error: unknown,
@@ -56,13 +54,10 @@ export function retryDelay(
   options: BackoffOptions & { maxRetryAfter?: number },
   random: () => number = Math.random,
 ): number | undefined {
-  if (isHttpError(error)) {
-    if (!RETRYABLE_STATUSES.has(error.status)) return undefined;
-    if (RETRY_AFTER_STATUSES.has(error.status) && error.retryAfter !== undefined) {
-      return Math.min(error.retryAfter * 1000, options.maxRetryAfter ?? 10 * 60_000);
-    }
-    return backoffDelay(attempt, options, random);
-  }
-  if (isEngageKitError(error, 'ERR_NETWORK')) return backoffDelay(attempt, options, random);
-  return undefined;
+  if (isHttpError(error) ? !RETRYABLE_STATUSES.has(error.status) : !isEngageKitError(error, 'ERR_NETWORK')) return;
+  // A NetworkError has neither field: backoff.
+  const { status, retryAfter } = error as HttpError;
+  return (status === 429 || status === 503) && retryAfter !== undefined
+    ? Math.min(retryAfter * 1000, options.maxRetryAfter ?? 6e5)
+    : backoffDelay(attempt, options, random);
 }
