@@ -138,7 +138,7 @@ const need = (where: string, option: string, value: any, [ok, must]: Check) => (
 const isFunction = (value: unknown) => typeof value == 'function';
 const STRING: Check = [(value) => typeof value == 'string' && value.trim(), 'a non-empty string'];
 const STRING_OR_FUNCTION: Check = [(value) => isFunction(value) || STRING[0](value), 'a non-empty string or a function'];
-/** The kinds below but these two let `undefined` (not given, no default) through. */
+// FUNCTION, shape() and `connect` let `undefined` through: those options have no default.
 const FUNCTION: Check = [(value) => value === undefined || isFunction(value), 'a function'];
 /** An object (arrays count) with the methods of `list` (`, `-separated). */
 const shape = (list: string): Check => [
@@ -150,7 +150,7 @@ const oneOf = (list: string): Check => [(value) => list.split(', ').includes(val
 const INTEGER: Check = [(value) => Number.isSafeInteger(value) && value > 0, 'a positive integer'];
 
 /**
- * The top-level options checked by kind, in this order (`baseUrl` and
+ * The top-level options, each with its kind, checked in this order (`baseUrl` and
  * `realtimeUrl` are URLs, resolved apart). `queue` and `realtime` are option
  * objects: each of their keys (the keys of their `DEFAULTS`) is checked by
  * `NESTED`, or else must be a positive number.
