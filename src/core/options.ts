@@ -5,7 +5,7 @@ import type { FetchLike } from '../transport/http.js';
 import { DEFAULTS } from './defaults.js';
 import { ConfigurationError, describe } from './errors.js';
 import type { Logger, LogLevel } from './logger.js';
-import { engagementPath, isJsonObject, trimBase, type CustomCommand } from './protocol.js';
+import { engagementPath, trimBase, type CustomCommand } from './protocol.js';
 import { defaultLocks, type LockManagerLike } from './locks.js';
 import { createMemoryStorage, defaultStorage, type StorageLike } from './storage.js';
 import type { BackoffOptions } from '../transport/retry-policy.js';
@@ -122,228 +122,136 @@ export interface ResolvedVisitorOptions {
   logLevel: LogLevel;
 }
 
-const WHERE = 'createVisitor';
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'warn', 'error', 'silent'];
-const TRANSPORTS = ['auto', 'websocket', 'polling'] as const;
+const W = 'createVisitor';
+
+/** The one message of every option error: `<where>: option "<option>" must be <must>, got <value>`. */
+const fail = (option: string, must: string, value: unknown, where = W): never => {
+  throw new ConfigurationError(option, `${where}: option "${option}" must be ${must}, got ${describe(value)}`);
+};
+
+/** A kind of option value: its test, and what the error says it must be. */
+type Check = [ok: (value: any) => unknown, must: string];
+
+/** `value` if it passes `check`, else a ConfigurationError naming `option`. */
+const need = (where: string, option: string, value: any, [ok, must]: Check) => (ok(value) ? value : fail(option, must, value, where));
+
+const isFunction = (value: unknown) => typeof value == 'function';
+const STRING: Check = [(value) => typeof value == 'string' && value.trim(), 'a non-empty string'];
+const STRING_OR_FUNCTION: Check = [(value) => isFunction(value) || STRING[0](value), 'a non-empty string or a function'];
+// FUNCTION, shape() and `connect` let `undefined` through: those options have no default.
+const FUNCTION: Check = [(value) => value === undefined || isFunction(value), 'a function'];
+/** An object (arrays count) with the methods of `list` (`, `-separated). */
+const shape = (list: string): Check => [
+  (value) => value === undefined || (typeof value == 'object' && value && list.split(', ').every((method) => isFunction(value[method]) || !method)),
+  list ? 'an object with methods ' + list : 'an object',
+];
+const OBJECT = shape('');
+const oneOf = (list: string): Check => [(value) => list.split(', ').includes(value), 'one of ' + list];
+const INTEGER: Check = [(value) => Number.isSafeInteger(value) && value > 0, 'a positive integer'];
+
+/**
+ * The top-level options, each with its kind, checked in this order (`baseUrl` and
+ * `realtimeUrl` are URLs, resolved apart). `queue` and `realtime` are option
+ * objects: each of their keys (the keys of their `DEFAULTS`) is checked by
+ * `NESTED`, or else must be a positive number.
+ */
+const CHECKS: Record<string, Check> = {
+  engagementId: STRING,
+  token: STRING_OR_FUNCTION,
+  handlers: OBJECT,
+  commandName: STRING_OR_FUNCTION,
+  connect: [(value) => value === undefined || typeof value == 'boolean', 'a boolean'],
+  fetch: FUNCTION,
+  WebSocket: FUNCTION,
+  storage: shape('getItem, setItem, removeItem'),
+  tabs: oneOf('one, each'),
+  locks: shape('request'),
+  queue: OBJECT,
+  dedupeLimit: INTEGER,
+  realtime: OBJECT,
+  transcript: OBJECT,
+  logger: OBJECT,
+  logLevel: oneOf('debug, warn, error, silent'),
+};
+const NESTED: Record<string, Check> = {
+  limit: INTEGER,
+  overflow: oneOf('drop-oldest, reject-new'),
+  backoff: OBJECT,
+  jitter: [(value) => Number.isFinite(value) && value >= 0 && value <= 1, 'a number from 0 to 1'],
+  transport: oneOf('auto, websocket, polling'),
+  fallbackAfter: INTEGER,
+};
+const NUMBER: Check = [(value) => Number.isFinite(value) && value > 0, 'a positive number'];
+
+/**
+ * Each option of `checks` (by default, each key of `defaults`), given (`null` and
+ * `undefined` take the default) or defaulted, and checked. An object of `defaults`
+ * is an option object (`queue`, `realtime`, `*.backoff`), resolved key by key into
+ * a fresh object. `path` prefixes the option names in errors (`'queue.'`).
+ */
+function resolve(path: string, given: any, defaults: any, checks?: Record<string, Check>): any {
+  const out: any = {};
+  for (const key in checks ?? defaults) {
+    const option = path + key;
+    const fallback = defaults[key];
+    const value = need(W, option, given[key] ?? fallback, (checks ?? NESTED)[key] ?? NUMBER);
+    out[key] = typeof fallback == 'object' ? resolve(option + '.', value, fallback) : value;
+  }
+  return out;
+}
 
 /** Checks every option once, at creation, and names the one that is wrong. */
 export function resolveVisitorOptions<M>(options: VisitorOptions<M>): ResolvedVisitorOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError('options', `${WHERE}: expected an options object, got ${describe(options)}`);
-  }
-  const baseUrl = resolveBaseUrl(WHERE, options.baseUrl);
-  const engagementId = requireString(WHERE, 'engagementId', options.engagementId);
-  const token = options.token;
-  if (typeof token === 'string') requireString(WHERE, 'token', token);
-  else if (typeof token !== 'function') {
-    throw new ConfigurationError(
-      'token',
-      `${WHERE}: option "token" must be a string or a function returning one, got ${describe(token)}`,
-    );
-  }
-  const fetchOption = optionalFunction(WHERE, 'fetch', options.fetch) as FetchLike | undefined;
-  const getFetch = (): FetchLike => {
-    if (fetchOption) return fetchOption;
-    const global = globalThis.fetch as FetchLike | undefined;
-    if (typeof global !== 'function') {
-      throw new ConfigurationError('fetch', `${WHERE}: no global fetch here; pass option "fetch"`);
-    }
-    return global;
-  };
-  const wsOption = optionalFunction(WHERE, 'WebSocket', options.WebSocket) as WebSocketConstructor | undefined;
-  const getWebSocket = () => wsOption ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-
-  const logLevel = options.logLevel ?? DEFAULTS.logLevel;
-  oneOf('logLevel', logLevel, LOG_LEVELS);
-  if (options.logger !== undefined && (typeof options.logger !== 'object' || options.logger === null)) {
-    throw new ConfigurationError('logger', `${WHERE}: option "logger" must be an object, got ${describe(options.logger)}`);
-  }
-
-  const tabs = options.tabs ?? DEFAULTS.tabs;
-  oneOf('tabs', tabs, ['one', 'each'] as const);
-  if (options.storage !== undefined) {
-    for (const method of ['getItem', 'setItem', 'removeItem'] as const) {
-      if (typeof (options.storage as unknown as Record<string, unknown>)?.[method] !== 'function') {
-        throw new ConfigurationError('storage', `${WHERE}: option "storage" must have a ${method} method (the Web Storage API)`);
-      }
-    }
-  }
-  const storage = options.storage ?? defaultStorage('localStorage') ?? createMemoryStorage();
-  const commandStorage = options.storage ?? (tabs === 'each' ? defaultStorage('sessionStorage') : undefined) ?? storage;
-  const locks = options.locks ?? defaultLocks();
-  if (locks !== undefined && typeof (locks as { request?: unknown } | null)?.request !== 'function') {
-    throw new ConfigurationError('locks', `${WHERE}: option "locks" must have a request method (the Web Locks API)`);
-  }
-  const queueOption = options.queue ?? {};
-  const overflow = queueOption.overflow ?? DEFAULTS.queue.overflow;
-  oneOf('queue.overflow', overflow, ['drop-oldest', 'reject-new'] as const);
-  const queue = {
-    limit: positiveInteger('queue.limit', queueOption.limit ?? DEFAULTS.queue.limit),
-    overflow,
-    backoff: resolveBackoff('queue.backoff', { ...DEFAULTS.queue.backoff, ...queueOption.backoff }),
-  };
-
-  const handlers = resolveHandlers(options.handlers);
-  const nameOf = resolveCommandName(options.commandName ?? DEFAULTS.commandName);
-  const realtime = resolveRealtime(options.realtime ?? {});
-  const dedupeLimit = positiveInteger('dedupeLimit', options.dedupeLimit ?? DEFAULTS.dedupeLimit);
-  const streamUrl =
-    options.realtimeUrl === undefined
-      ? `${baseUrl.replace(/^http/, 'ws')}${engagementPath(engagementId, '/stream')}`
-      : resolveStreamUrl(options.realtimeUrl);
-  const connect = options.connect ?? typeof (globalThis as { window?: unknown }).window !== 'undefined';
-  if (typeof connect !== 'boolean') {
-    throw new ConfigurationError('connect', `${WHERE}: option "connect" must be a boolean, got ${describe(connect)}`);
-  }
-  if (options.transcript !== undefined && (typeof options.transcript !== 'object' || options.transcript === null)) {
-    throw new ConfigurationError('transcript', `${WHERE}: option "transcript" must be an object, got ${describe(options.transcript)}`);
-  }
+  if (typeof options != 'object' || !options) fail('options', 'an object', options);
+  const baseUrl = resolveBaseUrl(W, options.baseUrl);
+  const resolved = resolve('', options, DEFAULTS, CHECKS);
+  const { engagementId, commandName, fetch, WebSocket } = resolved;
+  const storage = resolved.storage ?? defaultStorage('localStorage') ?? createMemoryStorage();
+  const handlers = resolved.handlers ?? {};
+  for (const name in handlers) need(W, 'handlers.' + name, handlers[name], [isFunction, 'a function']);
 
   return {
+    ...resolved,
     baseUrl,
-    engagementId,
-    token,
-    getFetch,
-    getWebSocket,
+    getFetch: () => fetch ?? globalThis.fetch ?? fail('fetch', 'given (no global fetch)', fetch),
+    getWebSocket: () => WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
     storage,
-    commandStorage,
-    tabs,
-    locks,
-    queue,
+    commandStorage: resolved.storage || (resolved.tabs == 'each' && defaultStorage('sessionStorage')) || storage,
+    locks: resolved.locks ?? defaultLocks(),
     handlers,
-    nameOf,
-    connect,
-    dedupeLimit,
-    streamUrl,
-    realtime,
-    transcript: options.transcript,
-    logger: options.logger,
-    logLevel,
+    nameOf: isFunction(commandName)
+      ? commandName
+      : // Own properties only: "constructor" must not name Object's constructor.
+        (command: CustomCommand) => ({}).hasOwnProperty.call(command.properties, commandName) && command.properties[commandName],
+    connect: resolved.connect ?? typeof window != 'undefined',
+    streamUrl:
+      options.realtimeUrl === undefined
+        ? baseUrl.replace(/^http/, 'ws') + engagementPath(engagementId, '/stream')
+        : url(W, 'realtimeUrl', options.realtimeUrl, /^wss?:/, 'a ws(s) URL'),
   };
 }
 
-function resolveHandlers(value: unknown): Record<string, CommandHandler> {
-  if (value === undefined) return {};
-  if (!isJsonObject(value)) {
-    throw new ConfigurationError('handlers', `${WHERE}: option "handlers" must be an object of functions, got ${describe(value)}`);
-  }
-  const handlers = value as Record<string, unknown>;
-  for (const name of Object.keys(handlers)) {
-    if (typeof handlers[name] !== 'function') {
-      throw new ConfigurationError(
-        `handlers.${name}`,
-        `${WHERE}: option "handlers.${name}" must be a function, got ${describe(handlers[name])}`,
-      );
-    }
-  }
-  return handlers as Record<string, CommandHandler>;
-}
-
-function resolveCommandName(value: unknown): (command: CustomCommand) => unknown {
-  if (typeof value === 'function') return value as (command: CustomCommand) => unknown;
-  if (typeof value === 'string' && value !== '') {
-    // Own properties only: "constructor" must not name Object's constructor.
-    return (command) => (Object.prototype.hasOwnProperty.call(command.properties, value) ? command.properties[value] : undefined);
-  }
-  throw new ConfigurationError(
-    'commandName',
-    `${WHERE}: option "commandName" must be a property name or a function, got ${describe(value)}`,
-  );
-}
-
-function resolveRealtime(value: NonNullable<VisitorOptions['realtime']>): RealtimeOptions {
-  if (value === null || typeof value !== 'object') {
-    throw new ConfigurationError('realtime', `${WHERE}: option "realtime" must be an object, got ${describe(value)}`);
-  }
-  const d = DEFAULTS.realtime;
-  const transport = value.transport ?? d.transport;
-  oneOf('realtime.transport', transport, TRANSPORTS);
-  return {
-    transport,
-    fallbackAfter: positiveInteger('realtime.fallbackAfter', value.fallbackAfter ?? d.fallbackAfter),
-    pollInterval: positiveNumber('realtime.pollInterval', value.pollInterval ?? d.pollInterval),
-    websocketRetryInterval: positiveNumber('realtime.websocketRetryInterval', value.websocketRetryInterval ?? d.websocketRetryInterval),
-    heartbeatInterval: positiveNumber('realtime.heartbeatInterval', value.heartbeatInterval ?? d.heartbeatInterval),
-    heartbeatTimeout: positiveNumber('realtime.heartbeatTimeout', value.heartbeatTimeout ?? d.heartbeatTimeout),
-    backoff: resolveBackoff('realtime.backoff', { ...d.backoff, ...value.backoff }),
-  };
-}
-
-function resolveBackoff(option: string, backoff: BackoffOptions): BackoffOptions {
-  const { jitter } = backoff;
-  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
-    throw new ConfigurationError(`${option}.jitter`, `${WHERE}: option "${option}.jitter" must be a number from 0 to 1, got ${describe(jitter)}`);
-  }
-  return {
-    initialDelay: positiveNumber(`${option}.initialDelay`, backoff.initialDelay),
-    maxDelay: positiveNumber(`${option}.maxDelay`, backoff.maxDelay),
-    factor: positiveNumber(`${option}.factor`, backoff.factor),
-    jitter,
-  };
-}
-
-function resolveStreamUrl(value: unknown): string {
-  const raw = requireString(WHERE, 'realtimeUrl', value);
+/** `value` resolved against the page as a URL whose href matches `pattern`, else a ConfigurationError. */
+function url(where: string, option: string, value: unknown, pattern: RegExp, must: string): string {
+  const raw = need(where, option, value, STRING);
   try {
-    const url = new URL(raw, globalThis.location?.href);
-    if (url.protocol === 'ws:' || url.protocol === 'wss:') return url.href;
+    const href = new URL(raw, globalThis.location?.href).href;
+    if (pattern.test(href)) return href;
   } catch {
     // reported below
   }
-  throw new ConfigurationError('realtimeUrl', `${WHERE}: option "realtimeUrl" must be a ws: or wss: URL, got ${describe(raw)}`);
-}
-
-function oneOf<T>(option: string, value: unknown, allowed: readonly T[]): asserts value is T {
-  if (!allowed.includes(value as T)) {
-    throw new ConfigurationError(option, `${WHERE}: option "${option}" must be one of ${allowed.join(', ')}, got ${describe(value)}`);
-  }
-}
-
-function positiveNumber(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(option, `${WHERE}: option "${option}" must be a positive number, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function positiveInteger(option: string, value: unknown): number {
-  if (!Number.isSafeInteger(value) || (value as number) < 1) {
-    throw new ConfigurationError(option, `${WHERE}: option "${option}" must be a positive integer, got ${describe(value)}`);
-  }
-  return value as number;
+  return fail(option, must, raw, where);
 }
 
 export function requireString(where: string, option: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    const got = value === undefined ? 'it is missing' : `got ${describe(value)}`;
-    throw new ConfigurationError(option, `${where}: option "${option}" must be a non-empty string, ${got}`);
-  }
-  return value;
+  return need(where, option, value, STRING);
 }
 
 export function optionalFunction(where: string, option: string, value: unknown): unknown {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new ConfigurationError(option, `${where}: option "${option}" must be a function, got ${describe(value)}`);
-  }
-  return value;
+  return need(where, option, value, FUNCTION);
 }
 
+/** An absolute http(s) URL, or a path resolved against the page; no query or fragment; no trailing slash. */
 export function resolveBaseUrl(where: string, value: unknown): string {
-  const raw = requireString(where, 'baseUrl', value);
-  let url: URL;
-  try {
-    url = new URL(raw, globalThis.location?.href);
-  } catch {
-    throw new ConfigurationError(
-      'baseUrl',
-      `${where}: option "baseUrl" must be an absolute http(s) URL (or a path on a page), got ${describe(raw)}`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigurationError('baseUrl', `${where}: option "baseUrl" must use http or https, got ${describe(raw)}`);
-  }
-  if (url.search || url.hash) {
-    throw new ConfigurationError('baseUrl', `${where}: option "baseUrl" must not have a query or fragment, got ${describe(raw)}`);
-  }
-  return trimBase(url.href);
+  return trimBase(url(where, 'baseUrl', value, /^https?:[^?#]*$/, 'an http(s) URL or path, without query or fragment'));
 }
