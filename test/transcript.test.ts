@@ -306,6 +306,23 @@ describe('createTranscript: listeners', () => {
     expect(lastSeen.every((s) => s.length === 2)).toBe(true);
   });
 
+  it('a listener subscribed by another one is first called on the next change; one unsubscribed by another is skipped', () => {
+    const t = createTranscript();
+    const late = vi.fn();
+    const skipped = vi.fn();
+    let offSkipped = () => {};
+    t.subscribe(() => {
+      offSkipped();
+      t.subscribe(late);
+    });
+    offSkipped = t.subscribe(skipped);
+    t.addEvent(event('e1', 'x'));
+    expect(skipped).not.toHaveBeenCalled();
+    expect(late).not.toHaveBeenCalled();
+    t.addEvent(event('e2', 'y'));
+    expect(late).toHaveBeenCalledTimes(1);
+  });
+
   it('the same function subscribed twice is two subscriptions', () => {
     const t = createTranscript();
     const listener = vi.fn();

@@ -47,11 +47,11 @@ export function mountTranscript(
   const name = (element as Partial<Node> | null)?.nodeName;
   const got = name ? `a ${name} node` : describe(element);
   // Not `instanceof Element`: an element of another window has another Element.
-  check(element?.nodeType == 1, 'element', 'a DOM Element', element, got);
+  // And not one we render into already: both would restore the attributes.
+  check(element?.nodeType == 1 && !mounted.has(element), 'element', 'a DOM Element without a transcript already mounted', element, got);
   check(typeof transcript?.subscribe == 'function', 'transcript', 'a Transcript', transcript);
   check(/^\S+$/.test(prefix), 'options.classPrefix', 'one class name', prefix);
   check(typeof text == 'function', 'options.typingText', 'a string or a function', typingText);
-  check(!mounted.has(element), 'element', 'without a transcript already mounted', element, got);
 
   const create = (tag: string, className: string) => Object.assign(element.ownerDocument.createElement(tag), { className });
   const list = create('ol', prefix + '-transcript');
@@ -90,18 +90,16 @@ export function mountTranscript(
   // What the element gets, so that screen readers announce new lines (and only
   // those), each with its undo: back to the value before, unless the page
   // changed it meanwhile.
+  const put = (name: string, value: string | null) =>
+    value == null ? element.removeAttribute(name) : element.setAttribute(name, value);
   const restore = [
     ['role', 'log'],
     ['aria-live', 'polite'],
     ['aria-relevant', 'additions'],
   ].map(([name, value]) => {
     const before = element.getAttribute(name!);
-    element.setAttribute(name!, value!);
-    return () => {
-      if (element.getAttribute(name!) != value) return;
-      if (before == null) element.removeAttribute(name!);
-      else element.setAttribute(name!, before);
-    };
+    put(name!, value!);
+    return () => element.getAttribute(name!) == value && put(name!, before);
   });
 
   element.append(list);

@@ -124,13 +124,14 @@ export function createTranscript(
     }
   };
 
-  // A Set iterates what is in it when reached: a listener unsubscribed by an
-  // earlier one is skipped. Each gets `entries` as it is when called, so if
-  // an earlier listener changed the transcript the later ones get the newest.
+  // Copied so that one subscribed meanwhile waits for the next change, and
+  // checked so that one unsubscribed meanwhile is skipped. Each gets `entries`
+  // as it is when called: if an earlier listener changed the transcript, the
+  // later ones get the newest, never a stale array.
   const notify = (): void => {
-    for (const listener of listeners) {
+    for (const listener of [...listeners]) {
       try {
-        listener(entries);
+        if (listeners.has(listener)) listener(entries);
       } catch (error) {
         report(error);
       }
@@ -174,7 +175,8 @@ export function createTranscript(
     },
     setTyping(next) {
       if (typing?.preview === next?.preview && !typing === !next) return;
-      typing = next && freeze({ ...next });
+      // Frozen as is: the visitor makes a new object for each change.
+      typing = next && freeze(next);
       notify();
     },
     subscribe(listener) {
