@@ -38,7 +38,7 @@ describe('mountTranscript: rendering', () => {
     ]);
   });
 
-  it('sets classes and data-kind per entry, and the fallback class only on fallback texts', () => {
+  it('sets classes per entry, and the fallback class only on fallback texts', () => {
     const t = createTranscript();
     t.addEvent(event('e1', 'ev'));
     t.addCommand(command('c1', 'cmd'));
@@ -48,9 +48,7 @@ describe('mountTranscript: rendering', () => {
 
     const [ev, cmd, fallback] = items(root);
     expect(ev!.className).toBe('engagekit-entry engagekit-entry--event');
-    expect(ev!.getAttribute('data-kind')).toBe('event');
     expect(cmd!.className).toBe('engagekit-entry engagekit-entry--command');
-    expect(cmd!.getAttribute('data-kind')).toBe('command');
     expect(fallback!.className).toBe('engagekit-entry engagekit-entry--command engagekit-entry--fallback');
     expect(root.querySelectorAll('.engagekit-entry--fallback')).toHaveLength(1);
   });

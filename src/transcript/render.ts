@@ -1,5 +1,5 @@
 import { describe, InvalidArgumentError } from '../core/errors.js';
-import type { Transcript, TranscriptEntry, TypingIndicator } from './transcript.js';
+import { demand, type Transcript, type TranscriptEntry, type TypingIndicator } from './transcript.js';
 
 export interface MountTranscriptOptions {
   /**
@@ -17,13 +17,6 @@ export interface MountTranscriptOptions {
    */
   typingText?: string | ((typing: TypingIndicator) => string);
 }
-
-// What the container gets, so that screen readers announce new lines (and only those).
-const LIVE_ATTRIBUTES = [
-  ['role', 'log'],
-  ['aria-live', 'polite'],
-  ['aria-relevant', 'additions'],
-] as const;
 
 // Elements this module has mounted into, so that a second mount cannot
 // clobber the attributes the first one will restore.
@@ -47,122 +40,82 @@ export function mountTranscript(
   transcript: Transcript,
   options: MountTranscriptOptions = {},
 ): () => void {
+  const { classPrefix: prefix = 'engagekit', typingText = typingDefault } = options ?? {};
+  const text = typeof typingText == 'string' ? () => typingText : typingText;
+  const check = (ok: unknown, name: string, must: string, value: unknown, got?: string) =>
+    demand(ok, InvalidArgumentError, 'mountTranscript: ', name, must, value, got);
+  const name = (element as Partial<Node> | null)?.nodeName;
+  const got = name ? `a ${name} node` : describe(element);
   // Not `instanceof Element`: an element of another window has another Element.
-  if (!isElement(element)) {
-    throw new InvalidArgumentError('element', `mountTranscript: element must be a DOM Element, got ${what(element)}`);
-  }
-  if (
-    transcript === null ||
-    typeof transcript !== 'object' ||
-    typeof (transcript as Partial<Transcript>).subscribe !== 'function'
-  ) {
-    throw new InvalidArgumentError(
-      'transcript',
-      `mountTranscript: transcript must be a Transcript (from createTranscript or visitor.transcript), got ${describe(transcript)}`,
-    );
-  }
-  const { classPrefix = 'engagekit', typingText = typingDefault } = options ?? {};
-  if (typeof classPrefix !== 'string' || !/^[^\s]+$/.test(classPrefix)) {
-    throw new InvalidArgumentError(
-      'options.classPrefix',
-      `mountTranscript: options.classPrefix must be a non-empty string without spaces, got ${describe(classPrefix)}`,
-    );
-  }
-  if (typeof typingText !== 'string' && typeof typingText !== 'function') {
-    throw new InvalidArgumentError(
-      'options.typingText',
-      `mountTranscript: options.typingText must be a string or a function, got ${describe(typingText)}`,
-    );
-  }
-  if (mounted.has(element)) {
-    throw new InvalidArgumentError(
-      'element',
-      'mountTranscript: a transcript is already mounted in this element; call its unmount first',
-    );
-  }
+  // And not one we render into already: both would restore the attributes.
+  check(element?.nodeType == 1 && !mounted.has(element), 'element', 'a DOM Element without a transcript already mounted', element, got);
+  check(typeof transcript?.subscribe == 'function', 'transcript', 'a Transcript', transcript);
+  check(/^\S+$/.test(prefix), 'options.classPrefix', 'one class name', prefix);
+  check(typeof text == 'function', 'options.typingText', 'a string or a function', typingText);
 
-  const doc = element.ownerDocument;
-  const list = doc.createElement('ol');
-  list.className = `${classPrefix}-transcript`;
-  const indicator = doc.createElement('p');
-  indicator.className = `${classPrefix}-typing`;
-  const items = new Map<TranscriptEntry, HTMLLIElement>();
-
-  const itemFor = (entry: TranscriptEntry): HTMLLIElement => {
-    const li = doc.createElement('li');
-    const fallback = entry.kind === 'command' && entry.fallback ? ` ${classPrefix}-entry--fallback` : '';
-    li.className = `${classPrefix}-entry ${classPrefix}-entry--${entry.kind}${fallback}`;
-    li.setAttribute('data-kind', entry.kind);
-    li.textContent = entry.text;
-    return li;
-  };
+  const create = (tag: string, className: string) => Object.assign(element.ownerDocument.createElement(tag), { className });
+  const list = create('ol', prefix + '-transcript');
+  const indicator = create('p', prefix + '-typing');
+  const items = new Map<TranscriptEntry, HTMLElement>();
 
   // Keyed by entry object, not id: after clear() the same id is a new entry.
   // O(n) in JavaScript per change (n ≤ the transcript's limit) but DOM work
   // only for the entries that came or went; existing <li>s stay untouched.
   const sync = (entries: readonly TranscriptEntry[]): void => {
     const live = new Set(entries);
-    for (const [entry, li] of items) {
-      if (!live.has(entry)) {
-        li.remove();
-        items.delete(entry);
-      }
-    }
+    items.forEach((li, entry) => live.has(entry) || (li.remove(), items.delete(entry)));
     let cursor = list.firstChild;
     for (const entry of entries) {
       let li = items.get(entry);
-      if (!li) items.set(entry, (li = itemFor(entry)));
-      if (li === cursor) cursor = cursor.nextSibling;
+      if (!li) {
+        const entryClass = prefix + '-entry';
+        li = create('li', `${entryClass} ${entryClass}--${entry.kind}`);
+        if ((entry as { fallback?: boolean }).fallback) li.className += ` ${entryClass}--fallback`;
+        // Text only: `textContent` makes one text node, nothing is parsed.
+        li.textContent = entry.text;
+        items.set(entry, li);
+      }
+      if (li == cursor) cursor = cursor.nextSibling;
       else list.insertBefore(li, cursor); // New entries land at the end: an append.
     }
     const { typing } = transcript;
     indicator.hidden = !typing;
-    if (!typing) return;
-    indicator.textContent = typeof typingText === 'string' ? typingText : typingText(typing);
-    // Added the first time the operator types: until then the element holds the list alone.
-    if (!indicator.parentNode) element.append(indicator);
+    if (typing) {
+      indicator.textContent = text(typing);
+      // Added the first time the operator types: until then the element holds the list alone.
+      if (!indicator.parentNode) element.append(indicator);
+    }
   };
 
-  const previous = LIVE_ATTRIBUTES.map(([name, value]) => {
-    const before = element.getAttribute(name);
-    element.setAttribute(name, value);
-    return { name, value, before };
+  // What the element gets, so that screen readers announce new lines (and only
+  // those), each with its undo: back to the value before, unless the page
+  // changed it meanwhile.
+  const put = (name: string, value: string | null) =>
+    value == null ? element.removeAttribute(name) : element.setAttribute(name, value);
+  const restore = [
+    ['role', 'log'],
+    ['aria-live', 'polite'],
+    ['aria-relevant', 'additions'],
+  ].map(([name, value]) => {
+    const before = element.getAttribute(name!);
+    put(name!, value!);
+    return () => element.getAttribute(name!) == value && put(name!, before);
   });
 
-  element.appendChild(list);
+  element.append(list);
   sync(transcript.entries);
   mounted.add(element);
-  let unsubscribe: (() => void) | undefined = transcript.subscribe(sync);
+  let unsubscribe: (() => void) | 0 = transcript.subscribe(sync);
 
   return () => {
     if (!unsubscribe) return;
     unsubscribe();
-    unsubscribe = undefined;
+    unsubscribe = 0;
     list.remove();
     indicator.remove();
-    items.clear();
     mounted.delete(element);
-    for (const { name, value, before } of previous) {
-      // Leave the attribute alone if the page changed it meanwhile.
-      if (element.getAttribute(name) !== value) continue;
-      if (before === null) element.removeAttribute(name);
-      else element.setAttribute(name, before);
-    }
+    restore.forEach((undo) => undo());
   };
 }
 
 const typingDefault = ({ preview }: TypingIndicator) => `The operator is typing${preview ? `: ${preview}` : '…'}`;
-
-function isElement(value: unknown): value is Element {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    (value as Partial<Node>).nodeType === 1 &&
-    typeof (value as Partial<Node>).ownerDocument?.createElement === 'function'
-  );
-}
-
-function what(value: unknown): string {
-  const name = value !== null && typeof value === 'object' ? (value as { nodeName?: unknown }).nodeName : undefined;
-  return typeof name === 'string' ? `a ${name} node` : describe(value);
-}

@@ -4,8 +4,6 @@ import { ConfigurationError, describe, InvalidArgumentError } from '../core/erro
 /** What the transcript shows for a command the operator sent without `content`. */
 export const DEFAULT_FALLBACK_TEXT = 'The operator sent a command.';
 
-const DEFAULT_LIMIT = 200;
-
 /** One line of the transcript. Entries are frozen; `command` and `event` are the objects as received. */
 export type TranscriptEntry =
   | { kind: 'command'; id: string; at: number; text: string; fallback: boolean; command: CustomCommand }
@@ -63,136 +61,126 @@ export interface TranscriptController extends Transcript {
   setTyping(typing: TypingIndicator | undefined): void;
 }
 
-const EMPTY: readonly TranscriptEntry[] = Object.freeze([]);
+/**
+ * Internal (not re-exported by index.ts): throws `new Err(name, "<where><name>
+ * must be <must>, got <got>")` unless `ok`. One message shape for the checks
+ * of this module and of render.ts.
+ */
+export function demand(
+  ok: unknown,
+  Err: typeof ConfigurationError | typeof InvalidArgumentError,
+  where: string,
+  name: string,
+  must: string,
+  value: unknown,
+  got = describe(value),
+): void {
+  if (!ok) throw new Err(name, `${where}${name} must be ${must}, got ${got}`);
+}
 
-// Compacting the backing array only once this many slots at its front are
-// dead keeps each drop O(1) amortised without shifting on every append.
-const COMPACT_AFTER = 32;
+/** A string with something else than whitespace in it. */
+const isText = (value: unknown): value is string => typeof value == 'string' && value.trim() != '';
 
 /**
  * Creates a transcript. `onListenerError` receives what a listener, or a
  * `fallbackText` function, throws; without it such errors go to
  * `console.error`.
  *
- * Cost: appending is O(1) amortised. `entries` is a frozen copy built on the
- * first read after a change (O(n), n ≤ `limit`); with listeners subscribed
- * that read happens once per change, whatever the number of listeners.
+ * The options are checked here (createVisitor only checks that `transcript`
+ * is an object). Commands and events are not: the dispatcher
+ * (`invalidCommand`) and the event delivery hand over only objects with a
+ * string id.
+ *
+ * Cost: appending copies the live entries into a new frozen `entries` array
+ * and looks for a duplicate among them, O(n) with n ≤ `limit`; with the
+ * default limit of 200 that is less than the DOM work of one line.
  */
 export function createTranscript(
-  options: TranscriptOptions = {},
+  { fallbackText = DEFAULT_FALLBACK_TEXT, limit = 200, now = () => Date.now() }: TranscriptOptions = {},
   onListenerError?: (error: unknown) => void,
 ): TranscriptController {
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError('transcript', `transcript options must be an object, got ${describe(options)}`);
-  }
-  const { fallbackText = DEFAULT_FALLBACK_TEXT, limit = DEFAULT_LIMIT, now = () => Date.now() } = options;
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new ConfigurationError('transcript.limit', `transcript.limit must be a positive integer, got ${describe(limit)}`);
-  }
-  if (typeof fallbackText === 'string' ? fallbackText.trim() === '' : typeof fallbackText !== 'function') {
-    throw new ConfigurationError(
-      'transcript.fallbackText',
-      `transcript.fallbackText must be a non-blank string or a function, got ${describe(fallbackText)}`,
-    );
-  }
-  if (typeof now !== 'function') {
-    throw new ConfigurationError('transcript.now', `transcript.now must be a function, got ${describe(now)}`);
-  }
+  demand(Number.isSafeInteger(limit) && limit > 0, ConfigurationError, '', 'transcript.limit', 'a positive integer', limit);
+  demand(
+    typeof fallbackText == 'function' || isText(fallbackText),
+    ConfigurationError,
+    '',
+    'transcript.fallbackText',
+    'a non-blank string or a function',
+    fallbackText,
+  );
+  demand(typeof now == 'function', ConfigurationError, '', 'transcript.now', 'a function', now);
+
+  const freeze = Object.freeze;
+  let entries: readonly TranscriptEntry[] = freeze([]);
+  let typing: TypingIndicator | undefined;
+  const listeners = new Set<TranscriptListener>();
 
   const report = (error: unknown): void => {
-    if (onListenerError) {
-      try {
-        onListenerError(error);
-        return;
-      } catch {
-        // A broken reporter must not break the caller either; fall through.
-      }
+    try {
+      onListenerError!(error);
+    } catch {
+      // No reporter (calling undefined throws too), or a broken one: the console, never the caller.
+      console.error('[EngageKit]', error);
     }
-    globalThis.console?.error('[EngageKit]', error);
   };
 
-  // Live entries are items[head..]; the dead prefix is cut off in bulk.
-  let items: TranscriptEntry[] = [];
-  let head = 0;
-  // Keyed by kind and id; holds exactly the live entries, so it is bounded by `limit` too.
-  const byKey = new Map<string, TranscriptEntry>();
-  let snapshot: readonly TranscriptEntry[] | undefined = EMPTY;
-  const listeners = new Set<TranscriptListener>();
-  let typing: TypingIndicator | undefined;
-
-  const read = (): readonly TranscriptEntry[] =>
-    (snapshot ??= Object.freeze(items.slice(head)));
-
+  // Copied so that one subscribed meanwhile waits for the next change, and
+  // checked so that one unsubscribed meanwhile is skipped. Each gets `entries`
+  // as it is when called: if an earlier listener changed the transcript, the
+  // later ones get the newest, never a stale array.
   const notify = (): void => {
-    // Copied so that (un)subscribing from a listener does not skip anyone.
     for (const listener of [...listeners]) {
-      if (!listeners.has(listener)) continue;
       try {
-        // Read per listener: if an earlier listener changed the transcript,
-        // the later ones get the newest entries, never a stale array.
-        listener(read());
+        if (listeners.has(listener)) listener(entries);
       } catch (error) {
         report(error);
       }
     }
   };
 
-  const dropOldest = (): void => {
-    const oldest = items[head++]!;
-    byKey.delete(`${oldest.kind}:${oldest.id}`);
-    if (head >= COMPACT_AFTER && head * 2 >= items.length) {
-      items = items.slice(head);
-      head = 0;
-    }
+  const set = (next: TranscriptEntry[]): void => {
+    entries = freeze(next);
+    notify();
   };
 
-  const append = (entry: TranscriptEntry): TranscriptEntry => {
-    items.push(entry);
-    byKey.set(`${entry.kind}:${entry.id}`, entry);
-    while (items.length - head > limit) dropOldest();
-    snapshot = undefined;
-    if (listeners.size > 0) notify();
+  // `content` is shown verbatim: whitespace may be meaningful, and the renderer never interprets text.
+  const add = (kind: 'command' | 'event', value: CustomCommand | EngagementEvent): TranscriptEntry => {
+    const { id, content } = value;
+    let entry = entries.find((e) => e.kind == kind && e.id == id);
+    if (!entry) {
+      let text: unknown = content;
+      const extra: { fallback?: boolean } = {};
+      if (kind == 'event') {
+        if (typeof text != 'string') text = '';
+      } else if ((extra.fallback = !isText(text))) {
+        try {
+          text = typeof fallbackText == 'string' ? fallbackText : fallbackText(value as CustomCommand);
+        } catch (error) {
+          report(error);
+        }
+        if (!isText(text)) text = DEFAULT_FALLBACK_TEXT;
+      }
+      entry = freeze({ kind, id, at: now(), text, [kind]: value, ...extra }) as TranscriptEntry;
+      set([...entries, entry].slice(-limit));
+    }
     return entry;
-  };
-
-  const fallbackFor = (command: CustomCommand): string => {
-    if (typeof fallbackText === 'string') return fallbackText;
-    try {
-      const text: unknown = fallbackText(command);
-      if (typeof text === 'string' && text.trim() !== '') return text;
-    } catch (error) {
-      report(error);
-    }
-    return DEFAULT_FALLBACK_TEXT;
-  };
-
-  const checkId = (method: string, argument: string, value: unknown): string => {
-    const id = value !== null && typeof value === 'object' ? (value as { id?: unknown }).id : undefined;
-    if (typeof id !== 'string') {
-      throw new InvalidArgumentError(
-        argument,
-        `transcript.${method}: ${argument} must be an object with a string id, got ${describe(id === undefined ? value : id)}`,
-      );
-    }
-    return id;
   };
 
   return {
     get entries() {
-      return read();
+      return entries;
     },
     get typing() {
       return typing;
     },
     setTyping(next) {
       if (typing?.preview === next?.preview && !typing === !next) return;
-      typing = next && Object.freeze({ ...next });
+      // Frozen as is: the visitor makes a new object for each change.
+      typing = next && freeze(next);
       notify();
     },
     subscribe(listener) {
-      if (typeof listener !== 'function') {
-        throw new InvalidArgumentError('listener', `transcript.subscribe: listener must be a function, got ${describe(listener)}`);
-      }
+      demand(typeof listener == 'function', InvalidArgumentError, 'transcript.subscribe: ', 'listener', 'a function', listener);
       // Wrapped so that subscribing one function twice gives two independent subscriptions.
       const own: TranscriptListener = (entries) => listener(entries);
       listeners.add(own);
@@ -200,40 +188,10 @@ export function createTranscript(
         listeners.delete(own);
       };
     },
-    addCommand(command) {
-      const id = checkId('addCommand', 'command', command);
-      const existing = byKey.get(`command:${id}`);
-      if (existing) return existing;
-      const { content } = command;
-      // Shown verbatim: whitespace may be meaningful, and the renderer never interprets text.
-      const has = typeof content === 'string' && content.trim() !== '';
-      return append(
-        Object.freeze({
-          kind: 'command',
-          id,
-          at: now(),
-          text: has ? content : fallbackFor(command),
-          fallback: !has,
-          command,
-        }),
-      );
-    },
-    addEvent(event) {
-      const id = checkId('addEvent', 'event', event);
-      const existing = byKey.get(`event:${id}`);
-      if (existing) return existing;
-      const { content } = event;
-      return append(
-        Object.freeze({ kind: 'event', id, at: now(), text: typeof content === 'string' ? content : '', event }),
-      );
-    },
+    addCommand: (command) => add('command', command),
+    addEvent: (event) => add('event', event),
     clear() {
-      if (items.length === head) return;
-      items = [];
-      head = 0;
-      byKey.clear();
-      snapshot = EMPTY;
-      if (listeners.size > 0) notify();
+      if (entries.length) set([]);
     },
   };
 }
