@@ -22,7 +22,7 @@ const warn = (message: string) => console.warn(`EngageKit: ${message}`);
 const existing = root.EngageKit;
 
 if (existing && !existing._q) {
-  warn('loaded twice; this copy does nothing, remove its <script> tag');
+  warn('loaded twice; remove the extra <script> tag');
 } else {
   // One visitor per engagement on the page, whoever asks for it.
   const running = new Map<string, Visitor>();

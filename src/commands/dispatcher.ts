@@ -42,33 +42,33 @@ export function createDispatcher({ registry, executed, nameOf, logger, onReceive
   /** Runs the handler `name` resolves to; a scheduler calls it again when a timer fires. */
   const run = (command: CustomCommand, name: string | undefined, seq: number, settle: Settle, timer?: TimerFiring): void => {
     const handler = registry.resolve(name);
+    const ok = () => settle('executed');
     const failed = (error: unknown) => {
-      logger.warn(`the handler of "${name ?? '*'}" failed`, error);
+      logger.warn(`handler "${name ?? '*'}" failed`, error);
       settle('failed', error);
     };
     if (!handler) return logger.warn(`no handler for command "${name ?? ''}"`, command.id), settle('unhandled');
     try {
       // A handler's return value is only looked at for a `then`: a promise's rejection is a failure too.
       const result = handler(command.properties, { command, name: name ?? '', seq, ...(timer && { timer }) }) as PromiseLike<unknown> | undefined;
-      if (typeof result?.then == 'function') return void result.then(() => settle('executed'), failed);
+      if (result?.then) return void result.then(ok, failed);
     } catch (error) {
       return failed(error);
     }
-    settle('executed');
+    ok();
   };
 
   return {
     run,
-    dispatch(seq: unknown, raw: unknown): void {
-      const command = raw as CustomCommand;
-      const s = seq as number;
+    // Typed inside, `unknown` outside: the frame comes straight from the network.
+    dispatch: ((s: number, command: CustomCommand): void => {
       const valid = Number.isSafeInteger(s) && s > 0;
-      const problem = valid ? invalidCommand(raw) : 'no valid seq';
+      const problem = valid ? invalidCommand(command) : 'bad seq';
       if (problem || executed.has(command.id)) {
         // Never run (again), but consumed: a reconnect must not fetch it again.
         if (valid) executed.advance(s);
         // A repeat is routine after a reconnect (debug); a malformed frame is not (warn).
-        return logger[problem ? 'warn' : 'debug'](`skipped the command at seq ${s}: ${problem || 'ran before'}`);
+        return logger[problem ? 'warn' : 'debug'](`skipped command at seq ${s}: ${problem || 'ran before'}`, command);
       }
       // Recorded before the handler runs: if the page goes away mid-handler,
       // the command is not run a second time on the next load.
@@ -91,7 +91,7 @@ export function createDispatcher({ registry, executed, nameOf, logger, onReceive
       const intercepted = intercept?.(command, name, s);
       if (intercepted) settle(...intercepted);
       else run(command, name, s, settle);
-    },
+    }) as (seq: unknown, raw: unknown) => void,
   };
 }
 
@@ -100,7 +100,7 @@ export function invalidCommand(value: unknown): string | undefined {
   const { id, properties, content } = (isJsonObject(value) ? value : {}) as Record<string, unknown>;
   return typeof id == 'string' && id && id.length < 129 && isJsonObject(properties) && (content == null || typeof content == 'string')
     ? undefined
-    : 'not {id: 1 to 128 characters, properties: object, content?: string or null}';
+    : 'not {id: 1-128 chars, properties: {}, content?: string|null}';
 }
 
 /** The message of anything thrown, without ever throwing itself. */

@@ -33,7 +33,7 @@ export function replay(stub: StubApi, api: object, report: (error: unknown) => v
       else {
         if (!seen.has(error)) report(error);
         seen.add(error);
-        resolve?.(undefined);
+        resolve?.();
       }
     }
   }
