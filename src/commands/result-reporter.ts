@@ -12,8 +12,6 @@ interface ResultItem {
 
 /** Matches the server's limit (docs/protocol.md, "Command results"). */
 const BATCH = 500;
-/** The timer of the gathering window and of a retry. */
-const TIMER = 'results';
 
 /**
  * Reports what commands came to, batched: the outcomes of a 50 ms window go
@@ -30,6 +28,7 @@ export function createResultReporter({ http, path, backoff, timers, logger }: {
   timers: Timers;
   logger: Logger;
 }) {
+  // The timer of the gathering window and of a retry is named by the path: unique among the visitor's timers.
   const waiting: ResultItem[] = [];
   let sending: unknown;
   let attempt = 0;
@@ -53,7 +52,7 @@ export function createResultReporter({ http, path, backoff, timers, logger }: {
         next();
       } else {
         sending = 0;
-        timers.set(TIMER, send, delay);
+        timers.set(path, send, delay);
       }
     });
   };
@@ -64,12 +63,12 @@ export function createResultReporter({ http, path, backoff, timers, logger }: {
       if (status == 'failed') item.error = errorMessage(error);
       waiting.push(item);
       // The first outcome of a window opens it: what arrives within 50 ms (a delay the operator does not notice) goes along.
-      if (!sending && !timers.has(TIMER)) timers.set(TIMER, send, 50);
+      if (!sending && !timers.has(path)) timers.set(path, send, 50);
     },
     /** The page is going away: send what waits now, in keepalive requests the browser finishes for us. */
     flushOnUnload() {
       if (closed) return;
-      timers.clear(TIMER);
+      timers.clear(path);
       for (let i = 0; i < waiting.length; i += BATCH) post(waiting.slice(i, i + BATCH), true).catch(() => {});
     },
     close() {
