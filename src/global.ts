@@ -8,20 +8,21 @@
  * - Loaded twice (two tags, a tag manager and a hard-coded tag): the first
  *   copy stays, the second only warns. `EngageKit.createVisitor` returns the
  *   running visitor of an engagement instead of opening a second connection.
+ *   Like the stub, it never replaces a `window.EngageKit` that is not the stub.
  */
 import * as sdk from './index.js';
 import type { Visitor } from './index.js';
-import { isStub, replay } from './loader/replay.js';
+import type { StubApi } from './loader/protocol.js';
+import { replay } from './loader/replay.js';
 
 type Api = typeof sdk & { ready(callback: (api: Api) => void): void };
 
-const LOADED = Symbol.for('engagekit.global');
-const root = globalThis as { EngageKit?: unknown; console?: Console };
-const warn = (message: string) => root.console?.warn(`EngageKit: ${message}`);
-const existing = root.EngageKit as Record<PropertyKey, unknown> | undefined;
+const root = globalThis as { EngageKit?: Partial<StubApi> };
+const warn = (message: string) => console.warn(`EngageKit: ${message}`);
+const existing = root.EngageKit;
 
-if (existing?.[LOADED]) {
-  warn('this script was loaded twice; the copy loaded first stays, this one does nothing. Remove the extra <script> tag.');
+if (existing && !existing._q) {
+  warn('loaded twice; remove the extra <script> tag');
 } else {
   // One visitor per engagement on the page, whoever asks for it.
   const running = new Map<string, Visitor>();
@@ -29,23 +30,16 @@ if (existing?.[LOADED]) {
     ...sdk,
     createVisitor(options) {
       const id = options?.engagementId;
-      const visitor = running.get(id);
-      if (visitor && visitor.connection.status !== 'closed') {
-        warn(
-          `a visitor of engagement "${id}" is already running on this page: createVisitor returns it ` +
-            'instead of opening a second connection, and ignores the options it was given this time.',
-        );
-        return visitor as never;
-      }
-      const created = sdk.createVisitor(options);
-      running.set(created.engagementId, created as Visitor);
-      return created;
+      let visitor = running.get(id);
+      if (visitor && visitor.connection.status != 'closed') {
+        warn(`createVisitor: engagement "${id}" already running on this page, options ignored`);
+      } else running.set(id, (visitor = sdk.createVisitor(options) as Visitor));
+      return visitor as never;
     },
     ready(callback) {
       callback(api);
     },
   };
-  Object.defineProperty(api, LOADED, { value: true });
-  root.EngageKit = api;
-  if (isStub(existing)) replay(existing, api, (error) => root.console?.error('EngageKit:', error));
+  root.EngageKit = api as never;
+  if (existing) replay(existing as StubApi, api, (error) => console.error('EngageKit:', error));
 }

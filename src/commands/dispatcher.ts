@@ -33,103 +33,80 @@ export interface DispatcherDeps {
 /** Reports a handler's outcome: `failed` comes with what it threw. */
 export type Settle = (status: CommandStatus, error?: unknown) => void;
 
-/** Longest id we accept: a UUID is 36; anything far longer is not a command id. */
-const MAX_ID_LENGTH = 128;
-
 /**
  * Turns one frame payload into at most one handler call. Everything from the
  * network is untrusted: a frame that is not a well-formed command is logged
  * and skipped, and never reaches a handler.
  */
-export function createDispatcher(deps: DispatcherDeps) {
-  const { executed, logger } = deps;
-
+export function createDispatcher({ registry, executed, nameOf, logger, onReceived, onOutcome, intercept }: DispatcherDeps) {
   /** Runs the handler `name` resolves to; a scheduler calls it again when a timer fires. */
   const run = (command: CustomCommand, name: string | undefined, seq: number, settle: Settle, timer?: TimerFiring): void => {
-    const handler = deps.registry.resolve(name);
-    const label = `the handler of "${name ?? '*'}"`;
+    const handler = registry.resolve(name);
+    const ok = () => settle('executed');
     const failed = (error: unknown) => {
-      logger.warn(`${label} failed`, error);
+      logger.warn(`handler "${name ?? '*'}" failed`, error);
       settle('failed', error);
     };
-    if (!handler) {
-      logger.warn(`no handler for command ${name === undefined ? '(no name)' : `"${name}"`} (${command.id})`);
-      return settle('unhandled');
-    }
-    let result: unknown;
+    if (!handler) return logger.warn(`no handler for command "${name ?? ''}"`, command.id), settle('unhandled');
     try {
-      result = handler(command.properties, timer ? { command, name: name ?? '', seq, timer } : { command, name: name ?? '', seq });
+      // A handler's return value is only looked at for a `then`: a promise's rejection is a failure too.
+      const result = handler(command.properties, { command, name: name ?? '', seq, ...(timer && { timer }) }) as PromiseLike<unknown> | undefined;
+      if (result?.then) return void result.then(ok, failed);
     } catch (error) {
       return failed(error);
     }
-    if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(() => settle('executed'), failed);
-    } else {
-      settle('executed');
-    }
+    ok();
   };
 
   return {
     run,
-    dispatch(seq: unknown, raw: unknown): void {
-      if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) {
-        logger.warn('ignored a command frame without a valid seq', seq);
-        return;
-      }
-      const problem = invalidCommand(raw);
-      if (problem) {
-        // Never run, but consumed: a reconnect must not fetch it again.
-        executed.advance(seq);
-        logger.warn(`ignored command at seq ${seq}: ${problem}`);
-        return;
-      }
-      const command = raw as CustomCommand;
-      if (executed.has(command.id)) {
-        executed.advance(seq);
-        logger.debug(`command ${command.id} ran before: skipped`);
-        return;
+    // Typed inside, `unknown` outside: the frame comes straight from the network.
+    dispatch: ((s: number, command: CustomCommand): void => {
+      const valid = Number.isSafeInteger(s) && s > 0;
+      const problem = valid ? invalidCommand(command) : 'bad seq';
+      if (problem || executed.has(command.id)) {
+        // Never run (again), but consumed: a reconnect must not fetch it again.
+        if (valid) executed.advance(s);
+        // A repeat is routine after a reconnect (debug); a malformed frame is not (warn).
+        return logger[problem ? 'warn' : 'debug'](`skipped command at seq ${s}: ${problem || 'ran before'}`, command);
       }
       // Recorded before the handler runs: if the page goes away mid-handler,
       // the command is not run a second time on the next load.
-      executed.add(command.id, seq);
+      executed.add(command.id, s);
 
       let name: string | undefined;
       try {
-        const value = deps.nameOf(command);
-        name = typeof value === 'string' && value !== '' ? value : undefined;
+        const value = nameOf(command);
+        if (typeof value == 'string' && value) name = value;
       } catch (error) {
-        logger.warn(`the commandName function threw for command ${command.id}`, error);
+        logger.warn(`option "commandName" threw for ${command.id}`, error);
       }
-      deps.onReceived(command, name, seq);
+      onReceived(command, name, s);
 
       const settle: Settle = (status, error) => {
-        const outcome: CommandOutcome = { command, name, seq, status };
-        if (status === 'failed') outcome.error = error;
-        deps.onOutcome(outcome);
+        const outcome: CommandOutcome = { command, name, seq: s, status };
+        if (status == 'failed') outcome.error = error;
+        onOutcome(outcome);
       };
-      const intercepted = deps.intercept?.(command, name, seq);
+      const intercepted = intercept?.(command, name, s);
       if (intercepted) settle(...intercepted);
-      else run(command, name, seq, settle);
-    },
+      else run(command, name, s, settle);
+    }) as (seq: unknown, raw: unknown) => void,
   };
 }
 
 /** Why `value` is not a command we may run, or undefined when it is one. */
 export function invalidCommand(value: unknown): string | undefined {
-  if (!isJsonObject(value)) return 'not an object';
-  const { id, properties, content } = value as Record<string, unknown>;
-  if (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH) return 'id is not a string of 1 to 128 characters';
-  if (!isJsonObject(properties)) return 'properties is not an object';
-  if (content !== undefined && content !== null && typeof content !== 'string') return 'content is neither a string nor null';
-  return undefined;
+  const { id, properties, content } = (isJsonObject(value) ? value : {}) as Record<string, unknown>;
+  return typeof id == 'string' && id && id.length < 129 && isJsonObject(properties) && (content == null || typeof content == 'string')
+    ? undefined
+    : 'not {id: 1-128 chars, properties: {}, content?: string|null}';
 }
 
 /** The message of anything thrown, without ever throwing itself. */
 export function errorMessage(error: unknown): string {
   try {
-    if (error instanceof Error) return error.message || error.name;
-    if (typeof error === 'string') return error;
-    return JSON.stringify(error) ?? String(error);
+    return error instanceof Error ? error.message || error.name : typeof error == 'string' ? error : JSON.stringify(error) ?? '' + error;
   } catch {
     return 'unknown error';
   }

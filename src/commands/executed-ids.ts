@@ -18,16 +18,10 @@ export interface ExecutedIds {
    * the gap again (and the ids above it are skipped as duplicates).
    */
   readonly lastSeq: number;
-  readonly size: number;
   /** Reads the persisted state again: another tab may have run commands meanwhile. */
   reload(): void;
   /** Writes a pending change now (page going away, visitor closing). */
   flush(): void;
-}
-
-interface Persisted {
-  seq: number;
-  ids: string[];
 }
 
 /**
@@ -40,76 +34,67 @@ interface Persisted {
  * The visitor calls `flush()` on `pagehide`, on hidden visibility and on
  * `close()`, which covers reloads, navigation and closed tabs; only a crash
  * of the browser inside that window could run its commands again.
+ *
+ * Stored as `{ seq, ids }`.
  */
 export function createExecutedIds(storage: StorageLike, key: string, limit: number, timers: Timers, interval = 100): ExecutedIds {
-  const ids = new Set<string>();
-  let watermark = 0;
+  let ids: Set<string>;
+  let watermark: number;
   /** Seqs processed above a gap. Not persisted: after a reload they are re-sent and skipped by id. */
-  const ahead = new Set<number>();
+  let ahead: Set<number>;
+  /** A change waits to be written (a timer or a microtask is set). */
+  let dirty: unknown;
+  let lastWrite = -Infinity;
   const load = () => {
-    const saved = readJson(storage, key) as Partial<Persisted> | undefined;
-    ids.clear();
-    ahead.clear();
-    if (Array.isArray(saved?.ids)) {
-      for (const id of saved.ids.slice(-limit)) if (typeof id === 'string') ids.add(id);
-    }
-    watermark = typeof saved?.seq === 'number' && Number.isSafeInteger(saved.seq) && saved.seq > 0 ? saved.seq : 0;
+    const saved = readJson(storage, key) as { seq?: number; ids?: unknown } | undefined;
+    const seq = saved?.seq;
+    // Whatever the storage holds (another version, another script): only strings are ids.
+    ids = new Set(([] as unknown[]).concat(saved?.ids).filter((id) => typeof id == 'string').slice(-limit) as string[]);
+    ahead = new Set();
+    watermark = Number.isSafeInteger(seq) && seq! > 0 ? seq! : 0;
   };
   load();
-  let dirty = false;
-  let queued = false;
-  let lastWrite = -Infinity;
-  const TIMER = `persist:${key}`;
 
+  // The storage key doubles as the timer's: unique among the visitor's timers.
   const flush = () => {
-    timers.clear(TIMER);
-    queued = false;
-    if (!dirty) return;
-    dirty = false;
-    lastWrite = Date.now();
-    writeJson(storage, key, { seq: watermark, ids: [...ids] } satisfies Persisted);
+    timers.clear(key);
+    if (dirty) {
+      dirty = 0;
+      lastWrite = Date.now();
+      writeJson(storage, key, { seq: watermark, ids: [...ids] });
+    }
   };
   const schedule = () => {
-    dirty = true;
-    if (queued) return;
-    queued = true;
+    if (dirty) return;
+    dirty = 1;
     // The first change after a quiet spell is written once this task's
     // microtasks have run; a stream of changes at most once per interval.
     const wait = lastWrite + interval - Date.now();
-    if (wait > 0) timers.set(TIMER, flush, wait);
-    else queueMicrotask(() => queued && !timers.has(TIMER) && flush());
+    if (wait > 0) timers.set(key, flush, wait);
+    else queueMicrotask(flush);
   };
   const mark = (seq: number) => {
-    if (seq <= watermark) return;
-    if (seq === watermark + 1) {
-      watermark = seq;
-      while (ahead.delete(watermark + 1)) watermark++;
-    } else {
+    if (seq > watermark) {
       ahead.add(seq);
       // A gap the server never fills must not hold memory forever: past the
       // limit, accept the loss of position (ids still prevent re-runs).
-      if (ahead.size > limit) {
-        watermark = Math.min(...ahead) - 1;
-        while (ahead.delete(watermark + 1)) watermark++;
-      }
+      if (ahead.size > limit) watermark = Math.min(...ahead) - 1;
+      while (ahead.delete(watermark + 1)) watermark++;
+      schedule();
     }
-    schedule();
   };
 
   return {
     has: (id) => ids.has(id),
     add(id, seq) {
       ids.add(id);
-      if (ids.size > limit) ids.delete(ids.values().next().value as string);
+      if (ids.size > limit) ids.delete(ids.values().next().value!);
       mark(seq);
       schedule();
     },
     advance: mark,
     get lastSeq() {
       return watermark;
-    },
-    get size() {
-      return ids.size;
     },
     reload: load,
     flush,

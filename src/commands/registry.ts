@@ -11,27 +11,25 @@ export interface InternalRegistry<M> extends CommandRegistry<M> {
  * find no handler rather than one from Object.prototype.
  */
 export function createRegistry<M>(initial: Record<string, CommandHandler>): InternalRegistry<M> {
-  const handlers = new Map<string, CommandHandler>();
-  const add = (name: unknown, handler: unknown, where: string) => {
-    if (typeof name !== 'string' || name === '') {
-      throw new InvalidArgumentError('name', `${where}: a command name must be a non-empty string, got ${describe(name)}`);
-    }
-    if (typeof handler !== 'function') {
-      throw new InvalidArgumentError('handler', `${where}: the handler of "${name}" must be a function, got ${describe(handler)}`);
-    }
-    handlers.set(name, handler as CommandHandler);
-  };
   // `initial` was validated by resolveVisitorOptions (a ConfigurationError there).
-  for (const name of Object.keys(initial)) handlers.set(name, initial[name]!);
+  const handlers = new Map(Object.entries(initial));
   return {
     register(name, handler) {
-      add(name, handler, 'commands.register');
+      const argument = typeof name != 'string' || !name ? 'name' : typeof handler != 'function' && 'handler';
+      if (argument) {
+        throw new InvalidArgumentError(
+          argument,
+          `commands.register: name must be a non-empty string and handler a function, got ${describe(name)} and ${describe(handler)}`,
+        );
+      }
+      handlers.set(name, handler as CommandHandler);
       return () => {
         if (handlers.get(name) === handler) handlers.delete(name);
       };
     },
     unregister: (name) => void handlers.delete(name),
     has: (name) => handlers.has(name),
-    resolve: (name) => (name === undefined ? undefined : handlers.get(name)) ?? handlers.get('*'),
+    // Names are non-empty strings: `undefined` (a command without one) finds none of them.
+    resolve: (name) => handlers.get(name!) ?? handlers.get('*'),
   };
 }

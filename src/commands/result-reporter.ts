@@ -12,8 +12,6 @@ interface ResultItem {
 
 /** Matches the server's limit (docs/protocol.md, "Command results"). */
 const BATCH = 500;
-/** How long outcomes gather before they are sent together: a delay the operator does not notice. */
-const WINDOW = 50;
 
 /**
  * Reports what commands came to, batched: the outcomes of a 50 ms window go
@@ -23,60 +21,58 @@ const WINDOW = 50;
  * repeat is harmless). Kept in memory; on `pagehide` what is waiting is sent
  * with `keepalive`, and only a crash loses it.
  */
-export function createResultReporter(deps: {
+export function createResultReporter({ http, path, backoff, timers, logger }: {
   http: HttpTransport;
   path: string;
   backoff: BackoffOptions;
   timers: Timers;
   logger: Logger;
 }) {
+  // The timer of the gathering window and of a retry is named by the path: unique among the visitor's timers.
   const waiting: ResultItem[] = [];
-  let sending = false;
+  let sending: unknown;
   let attempt = 0;
-  let closed = false;
+  let closed: unknown;
 
+  const post = (results: ResultItem[], keepalive?: boolean) => http.send({ method: 'POST', path, body: { results }, keepalive });
   const send = () => {
-    if (sending || closed || waiting.length === 0 || deps.timers.has('results')) return;
+    if (sending || closed || !waiting.length) return;
     const batch = waiting.slice(0, BATCH);
-    sending = true;
-    deps.http.send({ method: 'POST', path: deps.path, body: { results: batch } }).then(
-      () => {
-        sending = false;
-        attempt = 0;
-        waiting.splice(0, batch.length);
-        send();
-      },
-      (error: unknown) => {
-        sending = false;
-        const delay = closed ? undefined : retryDelay(error, ++attempt, deps.backoff);
-        if (delay === undefined) {
-          waiting.splice(0, batch.length);
-          attempt = 0;
-          deps.logger.warn(`could not report ${batch.length} command results`, error);
-          send();
-        } else deps.timers.set('results', send, delay);
-      },
-    );
+    // Done with this batch: delivered, or refused for good (dropped with a warning).
+    const next = () => {
+      sending = attempt = 0;
+      waiting.splice(0, batch.length);
+      send();
+    };
+    sending = 1;
+    post(batch).then(next, (error: unknown) => {
+      const delay = closed ? undefined : retryDelay(error, ++attempt, backoff);
+      if (delay === undefined) {
+        logger.warn('could not report command results', error);
+        next();
+      } else {
+        sending = 0;
+        timers.set(path, send, delay);
+      }
+    });
   };
 
   return {
-    report(outcome: CommandOutcome) {
-      const item: ResultItem = { command_id: outcome.command.id, status: outcome.status };
-      if (outcome.status === 'failed') item.error = errorMessage(outcome.error);
+    report({ command, status, error }: CommandOutcome) {
+      const item: ResultItem = { command_id: command.id, status };
+      if (status == 'failed') item.error = errorMessage(error);
       waiting.push(item);
-      if (!sending && !deps.timers.has('results')) deps.timers.set('results', send, WINDOW);
+      // The first outcome of a window opens it: what arrives within 50 ms (a delay the operator does not notice) goes along.
+      if (!sending && !timers.has(path)) timers.set(path, send, 50);
     },
     /** The page is going away: send what waits now, in keepalive requests the browser finishes for us. */
     flushOnUnload() {
-      if (closed || waiting.length === 0) return;
-      deps.timers.clear('results');
-      for (let i = 0; i < waiting.length; i += BATCH) {
-        const results = waiting.slice(i, i + BATCH);
-        deps.http.send({ method: 'POST', path: deps.path, body: { results }, keepalive: true }).catch(() => {});
-      }
+      if (closed) return;
+      timers.clear(path);
+      for (let i = 0; i < waiting.length; i += BATCH) post(waiting.slice(i, i + BATCH), true).catch(() => {});
     },
     close() {
-      closed = true;
+      closed = 1;
     },
   };
 }

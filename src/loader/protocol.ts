@@ -24,7 +24,7 @@ export type StubCall = [
   target: StubTarget,
   method: string,
   args: unknown[],
-  resolve?: (value: unknown) => void,
+  resolve?: (value?: unknown) => void,
   reject?: (error: unknown) => void,
 ];
 

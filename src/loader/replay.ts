@@ -1,12 +1,6 @@
-import { QUEUE, REAL, type StubApi, type StubTarget } from './protocol.js';
+import type { StubApi, StubTarget } from './protocol.js';
 
-type AnyFunction = (...args: unknown[]) => unknown;
-type Real = Record<string, unknown>;
-
-/** True for the stand-in `EngageKit` that dist/engagekit.loader.js defines. */
-export function isStub(value: unknown): value is StubApi {
-  return typeof value === 'object' && value !== null && Array.isArray((value as StubApi)[QUEUE]);
-}
+type Real = Record<string, (...args: unknown[]) => unknown>;
 
 /**
  * Runs the calls the page made on the stub, in order, against the real API,
@@ -17,58 +11,42 @@ export function isStub(value: unknown): value is StubApi {
  * `report`; then `recordEvent` on its stub visitor rejects with that error
  * and its other methods throw it.
  */
-export function replay(stub: StubApi, api: Real, report: (error: unknown) => void): void {
-  const queue = stub[QUEUE];
-  stub[REAL] = api as StubTarget[typeof REAL];
+export function replay(stub: StubApi, api: object, report: (error: unknown) => void): void {
+  const queue = stub._q;
+  /** What was reported: a dead visitor's queued calls throw its error again. */
+  const seen = new Set();
+  stub._r = api as Real;
   // Calls made while replaying (a `ready` callback recording an event) forward
-  // at once, since every stub is linked before anything after it runs.
-  while (queue.length > 0) {
+  // at once when their object is linked, else they queue behind and run below.
+  while (queue.length) {
     const [target, method, args, resolve, reject] = queue.shift()!;
-    if (method === 'createVisitor') {
-      let visitor: Real;
-      try {
-        visitor = (api.createVisitor as AnyFunction)(...args) as Real;
-      } catch (error) {
-        report(error);
-        visitor = failed(error);
-      }
-      link(target, visitor);
-      continue;
-    }
-    const real = target[REAL]!;
     try {
-      resolve!(real[method]!(...args));
+      if (method == 'createVisitor') link(target, (api as Real).createVisitor!(...args) as Real);
+      else resolve!((target[method] as Real[string])(...args));
     } catch (error) {
-      if (method === 'recordEvent') reject!(error);
+      // The stand-in of a visitor whose createVisitor threw: every call fails with that error.
+      if (method == 'createVisitor')
+        target._r = (target.commands as StubTarget)._r = new Proxy({} as Real, {
+          get: (_, key) => (key == 'recordEvent' ? () => Promise.reject(error) : () => { throw error; }),
+        });
+      if (method == 'recordEvent') reject!(error);
       else {
-        if (!dead.has(real)) report(error); // A failed createVisitor was reported already.
-        resolve!(undefined);
+        if (!seen.has(error)) report(error);
+        seen.add(error);
+        resolve?.();
       }
     }
   }
 }
 
-/** From now on `target` answers as `real`: same methods, same live properties. */
+/**
+ * From now on `target` answers as `real`: same methods, same live properties.
+ * `_r` too, for the stub's own methods a page kept a reference to.
+ */
 function link(target: StubTarget, real: Real): void {
-  target[REAL] = real as StubTarget[typeof REAL];
-  for (const key of Object.keys(real)) {
-    const commands = target.commands as StubTarget | undefined;
-    if (key === 'commands' && commands && typeof real.commands === 'object') link(commands, real.commands as Real);
-    else Object.defineProperty(target, key, { configurable: true, enumerable: true, get: () => real[key] });
+  target._r = real;
+  for (const key in real) {
+    if (key == 'commands') link(target.commands as StubTarget, real.commands as never);
+    else Object.defineProperty(target, key, { get: () => real[key] });
   }
-}
-
-/** The stand-ins of visitors whose `createVisitor` threw. */
-const dead = new WeakSet<object>();
-
-/** What a stub visitor forwards to when its `createVisitor` threw. */
-function failed(error: unknown): Real {
-  const methods: Real = {};
-  dead.add(methods);
-  for (const name of ['on', 'once', 'off', 'connect', 'close']) methods[name] = () => { throw error; };
-  methods.recordEvent = () => Promise.reject(error);
-  const commands = { register: methods.on, unregister: methods.on, has: () => false };
-  dead.add(commands);
-  methods.commands = commands;
-  return methods;
 }

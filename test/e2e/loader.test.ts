@@ -53,7 +53,7 @@ describeInBrowser('the async loader in Chromium', (browser) => {
     const { page, problems, warnings } = await browser.open('/loader.html?delay=0&copies=2');
     await page.evaluate(() => (window as Any).EngageKitLoaderDemo.bundleLoaded);
     await page.waitForSelector('#connection[data-status="open"]');
-    expect(warnings).toEqual([expect.stringMatching(/^EngageKit: this script was loaded twice/)]);
+    expect(warnings).toEqual([expect.stringMatching(/^EngageKit: loaded twice; remove the extra <script> tag/)]);
     expect(await page.evaluate(() => document.querySelectorAll('script[src$="engagekit.global.js"]').length)).toBe(2);
 
     // The site's code runs twice too (a duplicated integration): same engagement, same visitor.
@@ -63,7 +63,7 @@ describeInBrowser('the async loader in Chromium', (browser) => {
       return { same: second === w.visitor._r, clients: w.EngageKitLoaderDemo.backend.connectedClients(w.loaderSession.engagementId) };
     });
     expect(again).toEqual({ same: true, clients: 1 });
-    expect(warnings[1]).toMatch(/already running on this page: createVisitor returns it/);
+    expect(warnings[1]).toMatch(/createVisitor: engagement "[^"]+" already running on this page, options ignored/);
     await page.click('#send-command');
     await page.waitForFunction(() => (window as Any).loaderLog.includes('handler greet ran: Hello from the operator'));
     expect((await page.evaluate(() => (window as Any).loaderLog)).filter((line: string) => line.startsWith('handler greet'))).toHaveLength(1);
