@@ -21,8 +21,8 @@ export const SIGNATURE_HEADER = 'X-SMCCSDK-SIGNATURE';
  * any re-serialization (key order, spacing, `\/`) changes the signature.
  */
 export async function signBody(secret: string, rawBody: string): Promise<string> {
-  const [subtle, key, body] = await hmac('signBody', secret, rawBody, 'sign');
-  return toHex(new Uint8Array(await subtle.sign('HMAC', key, body)));
+  const k = await key('signBody', secret, 'sign'); // first: it says when there is no crypto.subtle
+  return toHex(new Uint8Array(await crypto.subtle.sign('HMAC', k, encode(rawBody))));
 }
 
 /**
@@ -32,20 +32,20 @@ export async function signBody(secret: string, rawBody: string): Promise<string>
  * the digests differ.
  */
 export async function verifySignature(secret: string, rawBody: string, signatureHex: string): Promise<boolean> {
-  const [subtle, key, body] = await hmac('verifySignature', secret, rawBody, 'verify');
+  const k = await key('verifySignature', secret, 'verify');
   const pairs = /^[\da-f]{128}$/i.test(signatureHex) && signatureHex.match(/../g)!;
-  return !!pairs && subtle.verify('HMAC', key, new Uint8Array(pairs.map((pair) => parseInt(pair, 16))), body);
+  return !!pairs && crypto.subtle.verify('HMAC', k, new Uint8Array(pairs.map((pair) => parseInt(pair, 16))), encode(rawBody));
 }
 
+const encode = (text: string) => new TextEncoder().encode(text);
+
 /**
- * WebCrypto, the HMAC key and the body's bytes. The arguments are not checked
- * again here: both callers validated the secret when configured (createOperator,
+ * The HMAC key of `secret`. The arguments are not checked again here: both
+ * callers validated the secret when configured (createOperator,
  * createMockBackend) and sign or verify a body string.
  */
-async function hmac(where: string, secret: string, rawBody: string, usage: KeyUsage): Promise<[SubtleCrypto, CryptoKey, Uint8Array<ArrayBuffer>]> {
-  const subtle = globalThis.crypto?.subtle;
+function key(where: string, secret: string, usage: KeyUsage): Promise<CryptoKey> {
   // Browsers hide crypto.subtle outside secure contexts (plain http pages).
-  if (!subtle) throw new ConfigurationError('secret', `${where}: signing needs WebCrypto (crypto.subtle), which is missing here`);
-  const encoder = new TextEncoder();
-  return [subtle, await subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-512' }, false, [usage]), encoder.encode(rawBody)];
+  if (!globalThis.crypto?.subtle) throw new ConfigurationError('secret', `${where}: signing needs WebCrypto (crypto.subtle), which is missing here`);
+  return crypto.subtle.importKey('raw', encode(secret), { name: 'HMAC', hash: 'SHA-512' }, false, [usage]);
 }

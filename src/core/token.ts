@@ -18,14 +18,13 @@ export function createTokenProvider(source: TokenSource, option = 'token'): Toke
   if (typeof source == 'string') return { get: async () => source, refresh: async () => undefined };
   let current: Promise<string> | undefined;
   const call = (): Promise<string> => {
-    const pending = (current = Promise.resolve()
-      .then(source)
-      .then((token) => {
-        if (typeof token != 'string' || !token.trim()) {
-          throw new ConfigurationError(option, `option "${option}" returned ${describe(token)}, not a non-empty string`);
-        }
-        return token;
-      }));
+    const pending = (current = (async () => {
+      const token = await source();
+      if (typeof token != 'string' || !token.trim()) {
+        throw new ConfigurationError(option, `option "${option}" returned ${describe(token)}, not a non-empty string`);
+      }
+      return token;
+    })());
     // A failed call must not poison later ones: the next get() calls again.
     pending.catch(() => current == pending && (current = undefined));
     return pending;

@@ -125,7 +125,7 @@ export function createOperator(options: OperatorOptions): Operator {
   const { baseUrl, token, retries = 2, backoff, fetch: fetchOption, secret } = { ...options };
   const url = resolveBaseUrl(where, baseUrl);
   if (typeof token != 'function' && (typeof token != 'string' || !token.trim())) {
-    fail(where, 'token', 'a string or a function returning one', token, ConfigurationError);
+    fail(where, 'token', 'a string or a function', token, ConfigurationError);
   }
   if (!Number.isSafeInteger(retries) || retries < 0) fail(where, 'retries', 'a non-negative integer', retries, ConfigurationError);
   optionalFunction(where, 'fetch', fetchOption);
@@ -135,13 +135,12 @@ export function createOperator(options: OperatorOptions): Operator {
     baseUrl: url,
     token: createTokenProvider(token),
     // Signed where the exact bytes are known: the body string the transport made.
-    getFetch: () => async (url, init) => {
-      const body = init?.body;
-      return (fetchOption ?? fetch)(
+    // The transport always passes an init, with a JSON string as body when there is one.
+    getFetch: () => async (url, init) =>
+      (fetchOption ?? fetch)(
         url,
-        secret && typeof body == 'string' ? { ...init, headers: { ...(init!.headers as object), [SIGNATURE_HEADER]: await signBody(secret, body) } } : init,
-      );
-    },
+        secret && init!.body ? { ...init, headers: { ...(init!.headers as object), [SIGNATURE_HEADER]: await signBody(secret, init!.body as string) } } : init,
+      ),
   });
   const send = <T>(method: HttpRequest['method'], path: string, body?: unknown) => http.send<T>({ method, path, body });
 
@@ -150,16 +149,16 @@ export function createOperator(options: OperatorOptions): Operator {
       const at = 'sendCustomCommand';
       // Spread: no input at all is then "engagementId must be ...", not a TypeError.
       const { engagementId, properties, content, id = uuidv4() } = { ...input };
-      need(at, engagementId);
       if (!isJsonObject(properties)) fail(at, 'properties', 'a JSON object', properties);
       optionalString(at, 'content', content);
       if (!isUuidV4(id)) fail(at, 'id', 'a version-4 UUID', id);
+      const path = commandPath(need(at, engagementId), id);
       for (let attempt = 1; ; attempt++) {
         try {
-          return await send('PUT', commandPath(engagementId, id), { content, properties });
+          return await send('PUT', path, { content, properties });
         } catch (error) {
-          const delay = attempt <= retries ? retryDelay(error, attempt, delays) : undefined;
-          if (delay === undefined) throw error;
+          const delay = retryDelay(error, attempt, delays);
+          if (attempt > retries || delay === undefined) throw error;
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }
