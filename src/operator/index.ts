@@ -1,5 +1,5 @@
 import { ConfigurationError, describe, InvalidArgumentError } from '../core/errors.js';
-import { optionalFunction, resolveBaseUrl } from '../core/options.js';
+import { optionalFunction, requireString, resolveBaseUrl } from '../core/options.js';
 import { commandPath, engagementPath, isJsonObject, type CustomCommand, type EngagementMeta, type EngagementProperties } from '../core/protocol.js';
 import { signBody, SIGNATURE_HEADER } from '../core/signature.js';
 import { createTokenProvider, type TokenSource } from '../core/token.js';
@@ -120,7 +120,7 @@ export function createOperator(options: OperatorOptions): Operator {
   const need = (at: string, engagementId: unknown) =>
     (typeof engagementId == 'string' && engagementId) || fail(at, 'engagementId', 'a non-empty string', engagementId);
   const optionalString = (at: string, name: string, value: unknown) =>
-    value === undefined || typeof value == 'string' || fail(at, name, 'a string when given', value);
+    value === undefined || typeof value == 'string' || fail(at, name, 'a string', value);
   // Spread: no options at all is then "baseUrl ... is missing", not a TypeError.
   const { baseUrl, token, retries = 2, backoff, fetch: fetchOption, secret } = { ...options };
   const url = resolveBaseUrl(where, baseUrl);
@@ -129,7 +129,7 @@ export function createOperator(options: OperatorOptions): Operator {
   }
   if (!Number.isSafeInteger(retries) || retries < 0) fail(where, 'retries', 'a non-negative integer', retries, ConfigurationError);
   optionalFunction(where, 'fetch', fetchOption);
-  if (secret !== undefined && (typeof secret != 'string' || !secret)) fail(where, 'secret', 'a non-empty string', secret, ConfigurationError);
+  if (secret !== undefined) requireString(where, 'secret', secret);
   const delays = { initialDelay: 500, maxDelay: 5_000, factor: 2, jitter: 0.5, ...backoff };
   const http = createHttpTransport({
     baseUrl: url,
@@ -167,7 +167,7 @@ export function createOperator(options: OperatorOptions): Operator {
     getCustomCommand: (engagementId, id) => send('GET', commandPath(engagementId, id)),
 
     async setMeta(engagementId, change) {
-      if (!isJsonObject(change)) fail('setMeta', 'change', '{ meta?, properties? }', change);
+      if (!isJsonObject(change)) fail('setMeta', 'change', 'an object', change);
       return send('POST', engagementPath(need('setMeta', engagementId), '/meta'), change);
     },
 
