@@ -1,5 +1,4 @@
 import { ConfigurationError } from './errors.js';
-import { toHex } from './uuid.js';
 
 /**
  * Request signing after seed 004 (Engage Digital's Send API): the hex
@@ -38,6 +37,9 @@ export async function verifySignature(secret: string, rawBody: string, signature
 }
 
 const encode = (text: string) => new TextEncoder().encode(text);
+
+/** Lowercase hex, two digits a byte. */
+const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join('');
 
 /**
  * The HMAC key of `secret`. The arguments are not checked again here: both

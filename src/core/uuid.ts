@@ -1,14 +1,10 @@
-/** Lowercase hex of `bytes`, two digits each (also the signature's encoding). */
-export const toHex = (bytes: Uint8Array): string => Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join('');
-
 /** A version-4 UUID; `crypto.randomUUID` only exists in secure contexts, so fall back to getRandomValues. */
 export function uuidv4(): string {
+  // Every 0 and 1 of the template becomes a random hex digit, the 8 a random one of 8 to b (the
+  // variant); the 4 stays (the version).
   return (
     crypto.randomUUID?.() ??
-    toHex(crypto.getRandomValues(new Uint8Array(16)).map((b, i) => (i == 6 ? (b & 15) | 64 : i == 8 ? (b & 63) | 128 : b))).replace(
-      /(.{8})(.{4})(.{4})(.{4})/,
-      '$1-$2-$3-$4-',
-    )
+    '10000000-1000-4000-8000-100000000000'.replace(/[018]/g, (c) => (+c ^ (crypto.getRandomValues(new Uint8Array(1))[0]! & (15 >> (+c / 4)))).toString(16))
   );
 }
 
