@@ -15,11 +15,11 @@ export interface TokenProvider {
 }
 
 export function createTokenProvider(source: TokenSource, option = 'token'): TokenProvider {
-  if (typeof source == 'string') return { get: async () => source, refresh: async () => undefined };
   let current: Promise<string> | undefined;
   const call = (): Promise<string> => {
     const pending = (current = (async () => {
-      const token = await source();
+      // A string source was validated with the options (createVisitor, createOperator): the check is for functions.
+      const token = typeof source == 'string' ? source : await source();
       if (typeof token != 'string' || !token.trim()) {
         throw new ConfigurationError(option, `option "${option}" returned ${describe(token)}, not a non-empty string`);
       }
@@ -32,6 +32,7 @@ export function createTokenProvider(source: TokenSource, option = 'token'): Toke
   return {
     get: () => current ?? call(),
     async refresh(rejected) {
+      if (typeof source == 'string') return; // nothing to refresh
       const before = current;
       const seen = await (before ?? call()).catch(() => {});
       // Someone else refreshed while we waited, or already past the rejected
