@@ -94,7 +94,7 @@ describe('createOperator().sendCustomCommand (seed 000)', () => {
   it.each([
     ['properties an array', { properties: [] }, 'properties', 'sendCustomCommand: properties must be a JSON object, got an array'],
     ['properties null', { properties: null }, 'properties', 'sendCustomCommand: properties must be a JSON object, got null'],
-    ['content a number', { properties: {}, content: 5 }, 'content', 'sendCustomCommand: content must be a string when given, got number 5'],
+    ['content a number', { properties: {}, content: 5 }, 'content', 'sendCustomCommand: content must be a string, got number 5'],
     ['a non-v4 id', { properties: {}, id: 'abc' }, 'id', 'sendCustomCommand: id must be a version-4 UUID, got "abc"'],
     ['no engagementId', { properties: {}, engagementId: '' }, 'engagementId', 'sendCustomCommand: engagementId must be a non-empty string, got ""'],
   ])('refuses %s before any request', async (_label, input, argument, message) => {

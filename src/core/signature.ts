@@ -1,4 +1,4 @@
-import { ConfigurationError, describe, InvalidArgumentError } from './errors.js';
+import { ConfigurationError } from './errors.js';
 
 /**
  * Request signing after seed 004 (Engage Digital's Send API): the hex
@@ -13,8 +13,6 @@ import { ConfigurationError, describe, InvalidArgumentError } from './errors.js'
 /** The header that carries the signature (seed 004). */
 export const SIGNATURE_HEADER = 'X-SMCCSDK-SIGNATURE';
 
-const encoder = new TextEncoder();
-
 /**
  * The lowercase hex HMAC-SHA512 of `rawBody`'s UTF-8 bytes, keyed with
  * `secret`'s UTF-8 bytes: what PHP's `hash_hmac('sha512', $body, $secret)`
@@ -22,12 +20,8 @@ const encoder = new TextEncoder();
  * any re-serialization (key order, spacing, `\/`) changes the signature.
  */
 export async function signBody(secret: string, rawBody: string): Promise<string> {
-  const key = await importKey(secret, 'sign', 'signBody');
-  if (typeof rawBody !== 'string') {
-    throw new InvalidArgumentError('rawBody', `signBody: rawBody must be the request body as a string, got ${describe(rawBody)}`);
-  }
-  const mac = await subtle('signBody').sign('HMAC', key, encoder.encode(rawBody));
-  return toHex(new Uint8Array(mac));
+  const k = await key('signBody', secret, 'sign'); // first: it says when there is no crypto.subtle
+  return toHex(new Uint8Array(await crypto.subtle.sign('HMAC', k, encode(rawBody))));
 }
 
 /**
@@ -37,42 +31,23 @@ export async function signBody(secret: string, rawBody: string): Promise<string>
  * the digests differ.
  */
 export async function verifySignature(secret: string, rawBody: string, signatureHex: string): Promise<boolean> {
-  const key = await importKey(secret, 'verify', 'verifySignature');
-  if (typeof rawBody !== 'string') {
-    throw new InvalidArgumentError('rawBody', `verifySignature: rawBody must be the request body as a string, got ${describe(rawBody)}`);
-  }
-  const signature = typeof signatureHex === 'string' ? fromHex(signatureHex) : undefined;
-  if (signature === undefined || signature.length !== 64) return false;
-  return subtle('verifySignature').verify('HMAC', key, signature, encoder.encode(rawBody));
+  const k = await key('verifySignature', secret, 'verify');
+  const pairs = /^[\da-f]{128}$/i.test(signatureHex) && signatureHex.match(/../g)!;
+  return !!pairs && crypto.subtle.verify('HMAC', k, new Uint8Array(pairs.map((pair) => parseInt(pair, 16))), encode(rawBody));
 }
 
-function subtle(where: string): SubtleCrypto {
-  const value = globalThis.crypto?.subtle;
-  if (value === undefined) {
-    // Browsers hide crypto.subtle outside secure contexts (plain http pages).
-    throw new ConfigurationError('secret', `${where}: signing needs WebCrypto (globalThis.crypto.subtle), which this environment does not have`);
-  }
-  return value;
-}
+const encode = (text: string) => new TextEncoder().encode(text);
 
-async function importKey(secret: string, usage: 'sign' | 'verify', where: string): Promise<CryptoKey> {
-  // WebCrypto refuses an empty HMAC key; say so in our words rather than its DataError.
-  if (typeof secret !== 'string' || secret === '') {
-    throw new InvalidArgumentError('secret', `${where}: secret must be a non-empty string, got ${describe(secret)}`);
-  }
-  return subtle(where).importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-512' }, false, [usage]);
-}
+/** Lowercase hex, two digits a byte. */
+const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => (b + 256).toString(16).slice(1)).join('');
 
-function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
-  return hex;
-}
-
-/** The bytes, or `undefined` when `hex` is not an even run of hex digits. */
-function fromHex(hex: string): Uint8Array<ArrayBuffer> | undefined {
-  if (hex.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(hex)) return undefined;
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
+/**
+ * The HMAC key of `secret`. The arguments are not checked again here: both
+ * callers validated the secret when configured (createOperator,
+ * createMockBackend) and sign or verify a body string.
+ */
+function key(where: string, secret: string, usage: KeyUsage): Promise<CryptoKey> {
+  // Browsers hide crypto.subtle outside secure contexts (plain http pages).
+  if (!globalThis.crypto?.subtle) throw new ConfigurationError('secret', `${where}: signing needs WebCrypto (crypto.subtle), which is missing here`);
+  return crypto.subtle.importKey('raw', encode(secret), { name: 'HMAC', hash: 'SHA-512' }, false, [usage]);
 }

@@ -15,38 +15,29 @@ export interface TokenProvider {
 }
 
 export function createTokenProvider(source: TokenSource, option = 'token'): TokenProvider {
-  if (typeof source === 'string') {
-    return { get: async () => source, refresh: async () => undefined };
-  }
   let current: Promise<string> | undefined;
   const call = (): Promise<string> => {
-    const pending = Promise.resolve()
-      .then(source)
-      .then((token) => {
-        if (typeof token !== 'string' || token.trim() === '') {
-          throw new ConfigurationError(
-            option,
-            `option "${option}": the token function returned ${describe(token)}, expected a non-empty string`,
-          );
-        }
-        return token;
-      });
+    const pending = (current = (async () => {
+      // A string source was validated with the options (createVisitor, createOperator): the check is for functions.
+      const token = typeof source == 'string' ? source : await source();
+      if (typeof token != 'string' || !token.trim()) {
+        throw new ConfigurationError(option, `option "${option}" returned ${describe(token)}, not a non-empty string`);
+      }
+      return token;
+    })());
     // A failed call must not poison later ones: the next get() calls again.
-    pending.catch(() => {
-      if (current === pending) current = undefined;
-    });
-    return (current = pending);
+    pending.catch(() => current == pending && (current = undefined));
+    return pending;
   };
   return {
     get: () => current ?? call(),
     async refresh(rejected) {
+      if (typeof source == 'string') return; // nothing to refresh
       const before = current;
-      const seen = await (before ?? call()).catch(() => undefined);
+      const seen = await (before ?? call()).catch(() => {});
       // Someone else refreshed while we waited, or already past the rejected
       // token: use theirs, so N concurrent 401s cost one call.
-      if (current && current !== before) return current;
-      if (seen !== undefined && seen !== rejected) return seen;
-      return call();
+      return current && current != before ? current : seen && seen != rejected ? seen : call();
     },
   };
 }

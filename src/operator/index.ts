@@ -4,7 +4,7 @@ import { commandPath, engagementPath, isJsonObject, type CustomCommand, type Eng
 import { signBody, SIGNATURE_HEADER } from '../core/signature.js';
 import { createTokenProvider, type TokenSource } from '../core/token.js';
 import { isUuidV4, uuidv4 } from '../core/uuid.js';
-import { createHttpTransport, type FetchLike } from '../transport/http.js';
+import { createHttpTransport, type FetchLike, type HttpRequest } from '../transport/http.js';
 import { retryDelay, type BackoffOptions } from '../transport/retry-policy.js';
 
 export type { CustomCommand, EngagementMeta, EngagementProperties } from '../core/protocol.js';
@@ -110,101 +110,78 @@ export interface Operator {
   getTyping(engagementId: string): Promise<{ visitor: TypingView; operator: TypingView }>;
 }
 
-const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialDelay: 500, maxDelay: 5_000, factor: 2, jitter: 0.5 });
-
 /** The operator side: for consoles, bots and servers. The demo's console uses it. */
 export function createOperator(options: OperatorOptions): Operator {
   const where = 'createOperator';
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigurationError('options', `${where}: expected an options object, got ${describe(options)}`);
-  }
-  const baseUrl = resolveBaseUrl(where, options.baseUrl);
-  if (typeof options.token === 'string') requireString(where, 'token', options.token);
-  else if (typeof options.token !== 'function') {
-    throw new ConfigurationError('token', `${where}: option "token" must be a string or a function returning one, got ${describe(options.token)}`);
-  }
-  const retries = options.retries ?? 2;
-  if (!Number.isSafeInteger(retries) || retries < 0) {
-    throw new ConfigurationError('retries', `${where}: option "retries" must be a non-negative integer, got ${describe(retries)}`);
-  }
-  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
-  const fetchOption = optionalFunction(where, 'fetch', options.fetch) as FetchLike | undefined;
-  const { secret } = options;
-  if (secret !== undefined && (typeof secret !== 'string' || secret === '')) {
-    throw new ConfigurationError('secret', `${where}: option "secret" must be a non-empty string, got ${describe(secret)}`);
-  }
-  const getFetch = () => fetchOption ?? globalThis.fetch;
-  // Signed where the exact bytes are known: the body string the transport made.
-  const signing: FetchLike = async (url, init) => {
-    const body = init?.body;
-    if (secret === undefined || typeof body !== 'string') return getFetch()(url, init);
-    const headers = { ...(init!.headers as Record<string, string>), [SIGNATURE_HEADER]: await signBody(secret, body) };
-    return getFetch()(url, { ...init, headers });
+  // One message shape for every refused option or argument: where, which, what was expected, what came.
+  const fail = (at: string, name: string, what: string, value: unknown, E: new (name: string, message: string) => Error = InvalidArgumentError): never => {
+    throw new E(name, `${at}: ${E == InvalidArgumentError ? name : `option "${name}"`} must be ${what}, got ${describe(value)}`);
   };
-  const http = createHttpTransport({ baseUrl, token: createTokenProvider(options.token), getFetch: () => signing });
-  const check = (method: string, engagementId: unknown) => {
-    if (typeof engagementId !== 'string' || engagementId === '') {
-      throw new InvalidArgumentError('engagementId', `${method}: engagementId must be a non-empty string, got ${describe(engagementId)}`);
-    }
-  };
+  const need = (at: string, engagementId: unknown) =>
+    (typeof engagementId == 'string' && engagementId) || fail(at, 'engagementId', 'a non-empty string', engagementId);
+  const optionalString = (at: string, name: string, value: unknown) =>
+    value === undefined || typeof value == 'string' || fail(at, name, 'a string', value);
+  // Spread: no options at all is then "baseUrl ... is missing", not a TypeError.
+  const { baseUrl, token, retries = 2, backoff, fetch: fetchOption, secret } = { ...options };
+  const url = resolveBaseUrl(where, baseUrl);
+  if (typeof token != 'function' && (typeof token != 'string' || !token.trim())) {
+    fail(where, 'token', 'a string or a function', token, ConfigurationError);
+  }
+  if (!Number.isSafeInteger(retries) || retries < 0) fail(where, 'retries', 'a non-negative integer', retries, ConfigurationError);
+  optionalFunction(where, 'fetch', fetchOption);
+  if (secret !== undefined) requireString(where, 'secret', secret);
+  const delays = { initialDelay: 500, maxDelay: 5_000, factor: 2, jitter: 0.5, ...backoff };
+  const http = createHttpTransport({
+    baseUrl: url,
+    token: createTokenProvider(token),
+    // Signed where the exact bytes are known: the body string the transport made.
+    // The transport always passes an init, with a JSON string as body when there is one.
+    getFetch: () => async (url, init) =>
+      (fetchOption ?? fetch)(
+        url,
+        secret && init!.body ? { ...init, headers: { ...(init!.headers as object), [SIGNATURE_HEADER]: await signBody(secret, init!.body as string) } } : init,
+      ),
+  });
+  const send = <T>(method: HttpRequest['method'], path: string, body?: unknown) => http.send<T>({ method, path, body });
 
   return {
     async sendCustomCommand(input) {
-      const method = 'sendCustomCommand';
-      if (input === null || typeof input !== 'object') {
-        throw new InvalidArgumentError('input', `${method}: expected { engagementId, properties, content?, id? }, got ${describe(input)}`);
-      }
-      const { engagementId, properties, content } = input;
-      check(method, engagementId);
-      if (!isJsonObject(properties)) {
-        throw new InvalidArgumentError('properties', `${method}: properties must be a JSON object, got ${describe(properties)}`);
-      }
-      if (content !== undefined && typeof content !== 'string') {
-        throw new InvalidArgumentError('content', `${method}: content must be a string when given, got ${describe(content)}`);
-      }
-      const id = input.id ?? uuidv4();
-      if (!isUuidV4(id)) {
-        throw new InvalidArgumentError('id', `${method}: id must be a version-4 UUID, got ${describe(id)}`);
-      }
-      const body = content === undefined ? { properties } : { content, properties };
+      const at = 'sendCustomCommand';
+      // Spread: no input at all is then "engagementId must be ...", not a TypeError.
+      const { engagementId, properties, content, id = uuidv4() } = { ...input };
+      if (!isJsonObject(properties)) fail(at, 'properties', 'a JSON object', properties);
+      optionalString(at, 'content', content);
+      if (!isUuidV4(id)) fail(at, 'id', 'a version-4 UUID', id);
+      const path = commandPath(need(at, engagementId), id);
       for (let attempt = 1; ; attempt++) {
         try {
-          return await http.send({ method: 'PUT', path: commandPath(engagementId, id), body });
+          return await send('PUT', path, { content, properties });
         } catch (error) {
-          const delay = attempt <= retries ? retryDelay(error, attempt, backoff) : undefined;
-          if (delay === undefined) throw error;
+          const delay = retryDelay(error, attempt, delays);
+          if (attempt > retries || delay === undefined) throw error;
           await new Promise((resolve) => setTimeout(resolve, delay));
         }
       }
     },
 
-    getCustomCommand(engagementId, id) {
-      return http.send({ method: 'GET', path: commandPath(engagementId, id) });
-    },
+    getCustomCommand: (engagementId, id) => send('GET', commandPath(engagementId, id)),
 
     async setMeta(engagementId, change) {
-      check('setMeta', engagementId);
-      if (!isJsonObject(change)) {
-        throw new InvalidArgumentError('change', `setMeta: change must be { meta?, properties? }, got ${describe(change)}`);
-      }
-      return http.send({ method: 'POST', path: engagementPath(engagementId, '/meta'), body: change });
+      if (!isJsonObject(change)) fail('setMeta', 'change', 'an object', change);
+      return send('POST', engagementPath(need('setMeta', engagementId), '/meta'), change);
     },
 
     async typing(engagementId, action, preview) {
-      check('typing', engagementId);
-      if (action !== 'start' && action !== 'stop') {
-        throw new InvalidArgumentError('action', `typing: action must be 'start' or 'stop', got ${describe(action)}`);
-      }
-      if (preview !== undefined && typeof preview !== 'string') {
-        throw new InvalidArgumentError('preview', `typing: preview must be a string when given, got ${describe(preview)}`);
-      }
-      const params = preview && action === 'start' ? { preview } : {};
-      await http.send({ method: 'POST', path: engagementPath(engagementId, '/typing'), body: { action: `typing.${action}`, params } });
+      if (action != 'start' && action != 'stop') fail('typing', 'action', "'start' or 'stop'", action);
+      optionalString('typing', 'preview', preview);
+      await send('POST', engagementPath(need('typing', engagementId), '/typing'), {
+        action: `typing.${action}`,
+        params: preview && action == 'start' ? { preview } : {},
+      });
     },
 
     async getTyping(engagementId) {
-      check('getTyping', engagementId);
-      return http.send({ method: 'GET', path: engagementPath(engagementId, '/typing') });
+      return send('GET', engagementPath(need('getTyping', engagementId), '/typing'));
     },
   };
 }
