@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Size budgets of what users download, measured on the built dist/ (run `npm run build` first).
 //
-//   node scripts/size.mjs              table; exit 1 when a budget is exceeded
+//   node scripts/size.mjs              table; exit 1 when an enforced limit (budget, or CI ceiling while the budget is out of reach) is exceeded
 //   node scripts/size.mjs --report     table only, always exit 0
 //   node scripts/size.mjs --markdown   the table as Markdown (for docs/performance.md)
 //   node scripts/size.mjs --modules    also: where the bytes of the script-tag bundle go, per source module
@@ -23,6 +23,24 @@ export const BUDGETS = {
   operator: 1.5 * KB, // `import { createOperator } from 'engagekit/operator'`
 };
 
+/**
+ * What CI enforces while a budget is still out of reach: the size reached on
+ * 2026-11-21 plus about 2% of headroom, so that no bundle grows back while the
+ * budgets above are not met (docs/performance.md, "Budgets", says why).
+ * Lower a ceiling whenever its bundle shrinks, and delete it once the bundle
+ * is within its budget: from then on the budget itself is enforced.
+ */
+export const CEILINGS = {
+  iife: 13 * KB,
+  createVisitor: 12 * KB,
+  operator: 3 * KB,
+};
+
+/** The limit CI enforces: the ceiling while there is one, else the budget (undefined: nothing enforced). */
+export function enforcedLimit(budget, ceiling) {
+  return ceiling ?? budget;
+}
+
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (file) => join(root, 'dist', file);
 
@@ -31,9 +49,9 @@ const TERSER = { ecma: 2020, module: true, compress: { passes: 2 }, format: { co
 
 /** What is measured. `file`: a built file as is. `imports`: a consumer's import, bundled and minified here. */
 export const TARGETS = [
-  { id: 'iife', name: 'script tag: dist/engagekit.global.js', file: 'engagekit.global.js', budget: BUDGETS.iife },
-  { id: 'createVisitor', name: 'ESM: { createVisitor } from engagekit', imports: ['createVisitor'], from: 'index.js', budget: BUDGETS.createVisitor },
-  { id: 'operator', name: 'ESM: { createOperator } from engagekit/operator', imports: ['createOperator'], from: 'operator.js', budget: BUDGETS.operator },
+  { id: 'iife', name: 'script tag: dist/engagekit.global.js', file: 'engagekit.global.js', budget: BUDGETS.iife, ceiling: CEILINGS.iife },
+  { id: 'createVisitor', name: 'ESM: { createVisitor } from engagekit', imports: ['createVisitor'], from: 'index.js', budget: BUDGETS.createVisitor, ceiling: CEILINGS.createVisitor },
+  { id: 'operator', name: 'ESM: { createOperator } from engagekit/operator', imports: ['createOperator'], from: 'operator.js', budget: BUDGETS.operator, ceiling: CEILINGS.operator },
   { id: 'mountTranscript', name: 'ESM: { mountTranscript } from engagekit (info)', imports: ['mountTranscript'], from: 'index.js' },
   { id: 'index', name: 'ESM: * from engagekit, whole index (info)', imports: '*', from: 'index.js' },
 ];
@@ -129,7 +147,9 @@ export async function measureAll(targets = TARGETS) {
       if (!existsSync(path)) throw new Error(`${relative(root, path)} is missing: run npm run build first`);
       sizes = compressedSizes(await bundleImport(target.imports, path));
     }
-    rows.push({ ...target, ...sizes, ...checkBudget(sizes.gzip, target.budget) });
+    // `ok`/`over`: against what CI enforces; `goal`: against the issue's budget.
+    const limit = enforcedLimit(target.budget, target.ceiling);
+    rows.push({ ...target, ...sizes, limit, ...checkBudget(sizes.gzip, limit), goal: checkBudget(sizes.gzip, target.budget) });
   }
   return rows;
 }
@@ -139,8 +159,9 @@ const both = (bytes) => `${bytes} B (${kb(bytes)})`;
 
 function status(row) {
   if (row.informative) return 'info';
-  if (row.ok) return `ok (${both(row.budget - row.gzip)} to spare)`;
-  return `OVER by ${both(row.over)}, +${((row.over / row.budget) * 100).toFixed(0)}%`;
+  if (!row.ok) return `FAIL: over the enforced ${kb(row.limit)} by ${both(row.over)}`;
+  if (row.goal.ok) return `ok (${both(row.budget - row.gzip)} to spare)`;
+  return `over budget by ${kb(row.goal.over)} (+${((row.goal.over / row.budget) * 100).toFixed(0)}%), within ceiling`;
 }
 
 function table(header, rows) {
@@ -154,8 +175,16 @@ function markdown(header, rows) {
 }
 
 export function formatRows(rows, { md = false } = {}) {
-  const header = ['bundle', 'min', 'gzip', 'brotli', 'budget (gzip)', 'status'];
-  const cells = rows.map((r) => [r.name, kb(r.min), kb(r.gzip), kb(r.brotli), r.budget === undefined ? '—' : kb(r.budget), status(r)]);
+  const header = ['bundle', 'min', 'gzip', 'brotli', 'budget (gzip)', 'CI ceiling', 'status'];
+  const cells = rows.map((r) => [
+    r.name,
+    kb(r.min),
+    kb(r.gzip),
+    kb(r.brotli),
+    r.budget === undefined ? '—' : kb(r.budget),
+    r.ceiling === undefined ? '—' : kb(r.ceiling),
+    status(r),
+  ]);
   return md ? markdown(header, cells) : table(header, cells);
 }
 
@@ -311,12 +340,12 @@ async function main(argv) {
     console.log(`\nWhere the bytes of dist/engagekit.global.js go, per source module (minified characters attributed with its source map):\n`);
     console.log(formatBreakdown(await moduleBreakdown(), { md }));
   }
+  const missed = rows.filter((r) => !r.goal.ok);
+  if (missed.length === 0) console.log('\nEvery bundle is within its budget.');
+  else console.log(`\nBudgets not met yet: ${missed.map((r) => `${r.name} by ${both(r.goal.over)}`).join('; ')}.`);
   const over = rows.filter((r) => !r.ok);
-  if (over.length === 0) {
-    console.log('\nEvery bundle is within its budget.');
-    return 0;
-  }
-  console.log(`\n${over.length} budget(s) exceeded: ${over.map((r) => `${r.name} by ${both(r.over)}`).join('; ')}.`);
+  if (over.length === 0) return 0;
+  console.log(`${over.length} enforced limit(s) exceeded: ${over.map((r) => `${r.name} by ${both(r.over)}`).join('; ')}.`);
   if (report) {
     console.log('(--report: not failing)');
     return 0;

@@ -47,6 +47,14 @@ describe('scripts/size.mjs', () => {
     expect(gunzipSync(gzipSync(text)).toString()).toBe(text);
   });
 
+  it('CI enforces a ceiling while a budget is out of reach, the budget once the ceiling is gone', () => {
+    expect(size.enforcedLimit(6 * 1024, 13 * 1024)).toBe(13 * 1024);
+    expect(size.enforcedLimit(6 * 1024, undefined)).toBe(6 * 1024);
+    expect(size.enforcedLimit(undefined, undefined)).toBeUndefined();
+    // A ceiling only ever relaxes an unmet budget; one below its budget would be a typo.
+    for (const key of Object.keys(size.CEILINGS)) expect(size.CEILINGS[key]).toBeGreaterThan(size.BUDGETS[key]);
+  });
+
   it('a row without a budget is informative and never fails', () => {
     expect(size.checkBudget(1_000_000, undefined)).toEqual({ ok: true, over: 0, informative: true });
   });
