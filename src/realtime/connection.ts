@@ -110,12 +110,13 @@ interface PollPage {
   meta?: unknown;
 }
 
+/** A frame of the stream, as parsed; the receivers validate what they use. */
 interface Frame {
   type?: unknown;
   seq?: unknown;
   command?: unknown;
-  message?: unknown;
-  debug_message?: unknown;
+  message?: string;
+  debug_message?: string;
 }
 
 /**
@@ -125,9 +126,10 @@ interface Frame {
  */
 const STEP = 'realtime';
 /** While polling: the next try of the socket. */
-const RETRY = 'realtime:socket';
-
-const text = (value: unknown) => (typeof value == 'string' && value ? value : undefined);
+const RETRY = 'realtime:ws';
+/** Statuses (HTTP, and close codes 4000 + status) after which reconnecting cannot help (docs/protocol.md). */
+const FATAL = [401, 403, 404];
+const NO_WEBSOCKET = 'no WebSocket here; pass option "WebSocket"';
 
 /**
  * The connection manager: one `setState()`, every timer behind `timers`, and
@@ -136,7 +138,8 @@ const text = (value: unknown) => (typeof value == 'string' && value ? value : un
  * loses its handlers instead).
  */
 export function createConnection(deps: ConnectionDeps): Connection {
-  const { timers, logger, token, transport, fallbackAfter, streamUrl, lastSeq, onCommand } = deps;
+  const { timers, logger, token, transport, fallbackAfter, streamUrl, lastSeq, onCommand, onMeta, heartbeatInterval } = deps;
+  const global = globalThis;
   let state: ConnectionState = { status: 'idle' };
   let socket: WebSocketLike | undefined;
   let generation = 0;
@@ -151,10 +154,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
   let refreshed = false;
   let turn: ReturnType<NonNullable<ConnectionDeps['waitForTurn']>> | undefined;
 
-  const setState = (current: ConnectionState) => {
-    const previous = state;
-    deps.onChange({ previous, current: (state = current) });
-  };
+  const setState = (current: ConnectionState) => deps.onChange({ previous: state, current: (state = current) });
 
   const onOnline = () => state.status == 'reconnecting' && start();
 
@@ -181,7 +181,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
   };
 
   const fail = (error: EngageKitError) => {
-    logger.error('connection refused for good', error);
+    logger.error('connection refused', error);
     stop(error.message, error);
   };
 
@@ -194,7 +194,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
   /** A socket attempt failed, or an open socket was lost. */
   const lost = (reason: string) => {
     if (++failures < fallbackAfter || transport != 'auto') return retry(reason);
-    logger.warn(`WebSocket failed ${failures} times in a row (${reason}): polling`);
+    logger.warn(`WebSocket failed ${failures} times (${reason}): polling`);
     mode = 'polling';
     attempt = 0;
     timers.set(
@@ -216,7 +216,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (state.status != 'open') setState({ status: 'open', transport: mode });
   };
 
-  /** One attempt of the current transport: a socket, or one poll. */
+  /** One attempt of the current transport: a socket, or polling. */
   const start = () => {
     drop();
     const gen = generation;
@@ -225,33 +225,33 @@ export function createConnection(deps: ConnectionDeps): Connection {
       <T>(f: (value: T) => unknown) =>
       (value: T) =>
         gen == generation && f(value);
-    if (state.status != 'open' || state.transport != mode) {
-      setState({ status: 'connecting', transport: mode, attempt: attempt + 1 });
-    }
+    setState({ status: 'connecting', transport: mode, attempt: attempt + 1 });
     if (mode == 'polling') {
-      const before = lastSeq();
-      deps.http.send<PollPage | undefined>({ method: 'GET', path: `${deps.pollPath}?after=${before}` }).then(
-        live((page) => {
-          const { meta, commands, last_seq } = page ?? {};
-          opened();
-          if (meta) deps.onMeta(meta);
-          if (Array.isArray(commands)) for (const entry of commands) onCommand(entry?.seq, entry?.command);
-          // More waiting than one page holds: fetch the rest now, but only while we
-          // make progress, so a page of unusable frames cannot spin us.
-          const after = lastSeq();
-          timers.set(STEP, start, last_seq! > after && after > before ? 0 : deps.pollInterval);
-        }),
-        live((error: HttpError) => ([401, 403, 404].includes(error.status) ? fail(error) : retry(error.message))),
-      );
-      return;
+      const poll = () => {
+        const before = lastSeq();
+        deps.http.send<PollPage | undefined>({ method: 'GET', path: `${deps.pollPath}?after=${before}` }).then(
+          live((page) => {
+            const { meta, commands, last_seq } = page ?? {};
+            opened();
+            if (meta) onMeta(meta);
+            if (Array.isArray(commands)) for (const entry of commands) onCommand(entry?.seq, entry?.command);
+            // More waiting than one page holds: fetch the rest now, but only while we
+            // make progress, so a page of unusable frames cannot spin us.
+            const after = lastSeq();
+            timers.set(STEP, poll, last_seq! > after && after > before ? 0 : deps.pollInterval);
+          }),
+          live((error: HttpError) => (FATAL.includes(error.status) ? fail(error) : retry(error.message))),
+        );
+      };
+      return poll();
     }
     token.get().then(
       live((tok: string) => {
         const WebSocketImpl = deps.getWebSocket();
         if (!WebSocketImpl) {
-          if (transport == 'websocket') return fail(new NetworkError('GET', streamUrl, new Error('no WebSocket here; pass option "WebSocket"')));
+          if (transport == 'websocket') return fail(new NetworkError('GET', streamUrl, NO_WEBSOCKET));
           failures = fallbackAfter;
-          return lost('no WebSocket here');
+          return lost(NO_WEBSOCKET);
         }
         let ws: WebSocketLike;
         try {
@@ -259,21 +259,21 @@ export function createConnection(deps: ConnectionDeps): Connection {
         } catch (error) {
           return lost(`${error}`);
         }
-        let ready = false;
         let refusal: Frame | undefined;
         let lastFrameAt = 0;
         let pingedAt = 0;
         /**
          * Detects a half-open socket (laptop lid closed, proxy gone) that would
-         * otherwise look open forever. Frames only stamp `lastFrameAt`: a burst of
-         * commands costs no timer churn.
+         * otherwise look open forever: a `ping` after `heartbeatInterval` without
+         * a frame, dead when no frame came `heartbeatTimeout` after it. Frames
+         * only stamp `lastFrameAt`: a burst of commands costs no timer churn.
          */
         const beat = () => {
           const quiet = Date.now() - lastFrameAt;
           if (lastFrameAt < pingedAt) {
             drop();
             lost('no answer to ping');
-          } else if (quiet < deps.heartbeatInterval) timers.set(STEP, beat, deps.heartbeatInterval - quiet);
+          } else if (quiet < heartbeatInterval) timers.set(STEP, beat, heartbeatInterval - quiet);
           else {
             timers.set(STEP, beat, deps.heartbeatTimeout);
             pingedAt = Date.now();
@@ -281,6 +281,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
           }
         };
         ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token: tok, after: lastSeq() }));
+        // The server sends nothing but `ready` or `error` before `ready` (docs/protocol.md).
         ws.onmessage = ({ data }: { data: string }) => {
           let frame: Frame | undefined;
           try {
@@ -291,28 +292,26 @@ export function createConnection(deps: ConnectionDeps): Connection {
           lastFrameAt = Date.now();
           const type = frame?.type;
           if (type == 'ready') {
-            ready = true;
             refreshed = false;
             failures = -1;
             opened();
             beat();
           } else if (type == 'error') refusal = frame;
-          else if (ready && type == 'command') onCommand(frame!.seq, frame!.command);
-          else if (ready && type == 'meta') deps.onMeta(frame);
-          else if (ready && type == 'typing') deps.onTyping(frame);
+          else if (type == 'command') onCommand(frame!.seq, frame!.command);
+          else if (type == 'meta') onMeta(frame);
+          else if (type == 'typing') deps.onTyping(frame);
           else if (type != 'pong') logger[frame instanceof Object ? 'debug' : 'warn']('ignored a frame', data);
         };
         ws.onclose = ({ code, reason }: { code: number; reason: string }) => {
           timers.clear(STEP);
           const status = code - 4000;
-          // Close codes after which reconnecting cannot help (docs/protocol.md).
-          if (![401, 403, 404].includes(status)) return lost(`socket closed ${code} ${reason}`);
+          if (!FATAL.includes(status)) return lost(`socket closed ${code} ${reason}`);
           const error = httpErrorFor({
             status,
             method: 'GET',
             url: streamUrl,
-            serverMessage: text(refusal?.message) ?? reason,
-            debugMessage: text(refusal?.debug_message),
+            serverMessage: refusal?.message ?? reason,
+            debugMessage: refusal?.debug_message,
           });
           if (status != 401 || refreshed) return fail(error);
           refreshed = true;
@@ -336,7 +335,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     connect() {
       // Idle, or closed because the server refused us (not by close()).
       if (state.status != 'idle' && !(state as { error?: unknown }).error) return;
-      globalThis.addEventListener?.('online', onOnline);
+      global.addEventListener?.('online', onOnline);
       attempt = 0;
       refreshed = false;
       if (!deps.waitForTurn || turn) return start();
@@ -344,9 +343,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
       setState({ status: 'standby' });
       turn.acquired.then((granted) => granted && state.status == 'standby' && start());
     },
-    close(reason = 'closed by the client') {
+    close(reason = 'close() called') {
       if (state.status == 'closed' && !state.error) return;
-      globalThis.removeEventListener?.('online', onOnline);
+      global.removeEventListener?.('online', onOnline);
       turn?.release();
       stop(reason);
     },
