@@ -129,6 +129,8 @@ const STEP = 'realtime';
 const RETRY = 'realtime:ws';
 /** Statuses (HTTP, and close codes 4000 + status) after which reconnecting cannot help (docs/protocol.md). */
 const FATAL = [401, 403, 404];
+const POLLING = 'polling';
+const WEBSOCKET = 'websocket';
 const NO_WEBSOCKET = 'no WebSocket here; pass option "WebSocket"';
 
 /**
@@ -143,7 +145,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
   let state: ConnectionState = { status: 'idle' };
   let socket: WebSocketLike | undefined;
   let generation = 0;
-  let mode: TransportKind = transport == 'polling' ? transport : 'websocket';
+  let mode: TransportKind = transport == POLLING ? transport : WEBSOCKET;
   /** Failed attempts in a row of the current transport: drives the backoff. */
   let attempt = 0;
   /**
@@ -155,6 +157,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
   let turn: ReturnType<NonNullable<ConnectionDeps['waitForTurn']>> | undefined;
 
   const setState = (current: ConnectionState) => deps.onChange({ previous: state, current: (state = current) });
+  /** A state of the current transport. */
+  const enter = (status: 'connecting' | 'open' | 'reconnecting', details?: object) =>
+    setState({ status, transport: mode, ...details } as ConnectionState);
 
   const onOnline = () => state.status == 'reconnecting' && start();
 
@@ -162,15 +167,12 @@ export function createConnection(deps: ConnectionDeps): Connection {
   const drop = () => {
     generation++;
     timers.clear(STEP);
-    if (socket) {
+    try {
       // onerror stays a no-op: the `ws` package throws on an error nobody listens to.
-      socket.onopen = socket.onmessage = socket.onclose = null;
-      try {
-        socket.close();
-      } catch {
-        // Closing a socket that never opened may throw in some engines; it is gone either way.
-      }
-      socket = undefined;
+      socket!.onopen = socket!.onmessage = socket!.onclose = null;
+      socket!.close();
+    } catch {
+      // No socket; or closing one that never opened threw (some engines do): it is gone either way.
     }
   };
 
@@ -187,7 +189,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   const retry = (reason: string) => {
     const delay = backoffDelay(++attempt, deps.backoff);
-    setState({ status: 'reconnecting', transport: mode, attempt, delay, reason });
+    enter('reconnecting', { attempt, delay, reason });
     timers.set(STEP, start, delay);
   };
 
@@ -195,12 +197,12 @@ export function createConnection(deps: ConnectionDeps): Connection {
   const lost = (reason: string) => {
     if (++failures < fallbackAfter || transport != 'auto') return retry(reason);
     logger.warn(`WebSocket failed ${failures} times (${reason}): polling`);
-    mode = 'polling';
+    mode = POLLING;
     attempt = 0;
     timers.set(
       RETRY,
       () => {
-        mode = 'websocket';
+        mode = WEBSOCKET;
         attempt = 0;
         // One more failure sends us straight back to polling.
         failures = fallbackAfter - 1;
@@ -213,7 +215,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   const opened = () => {
     attempt = 0;
-    if (state.status != 'open') setState({ status: 'open', transport: mode });
+    if (state.status != 'open') enter('open');
   };
 
   /** One attempt of the current transport: a socket, or polling. */
@@ -225,8 +227,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
       <T>(f: (value: T) => unknown) =>
       (value: T) =>
         gen == generation && f(value);
-    setState({ status: 'connecting', transport: mode, attempt: attempt + 1 });
-    if (mode == 'polling') {
+    enter('connecting', { attempt: attempt + 1 });
+    if (mode == POLLING) {
       const poll = () => {
         const before = lastSeq();
         deps.http.send<PollPage | undefined>({ method: 'GET', path: `${deps.pollPath}?after=${before}` }).then(
@@ -249,7 +251,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       live((tok: string) => {
         const WebSocketImpl = deps.getWebSocket();
         if (!WebSocketImpl) {
-          if (transport == 'websocket') return fail(new NetworkError('GET', streamUrl, NO_WEBSOCKET));
+          if (transport == WEBSOCKET) return fail(new NetworkError('GET', streamUrl, NO_WEBSOCKET));
           failures = fallbackAfter;
           return lost(NO_WEBSOCKET);
         }
@@ -261,6 +263,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
         }
         let refusal: Frame | undefined;
         let lastFrameAt = 0;
+        /** When the unanswered ping went (at the latest); a frame at or after it answers it. */
         let pingedAt = 0;
         /**
          * Detects a half-open socket (laptop lid closed, proxy gone) that would
@@ -268,15 +271,15 @@ export function createConnection(deps: ConnectionDeps): Connection {
          * a frame, dead when no frame came `heartbeatTimeout` after it. Frames
          * only stamp `lastFrameAt`: a burst of commands costs no timer churn.
          */
-        const beat = () => {
-          const quiet = Date.now() - lastFrameAt;
+        const beat = (wait = lastFrameAt + heartbeatInterval - Date.now()) => {
           if (lastFrameAt < pingedAt) {
             drop();
             lost('no answer to ping');
-          } else if (quiet < heartbeatInterval) timers.set(STEP, beat, heartbeatInterval - quiet);
+          } else if (wait > 0) timers.set(STEP, beat, wait);
           else {
             timers.set(STEP, beat, deps.heartbeatTimeout);
-            pingedAt = Date.now();
+            // Not later than now: any frame from here on answers the ping.
+            pingedAt = lastFrameAt + heartbeatInterval;
             ws.send('{"type":"ping"}');
           }
         };
@@ -300,7 +303,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
           else if (type == 'command') onCommand(frame!.seq, frame!.command);
           else if (type == 'meta') onMeta(frame);
           else if (type == 'typing') deps.onTyping(frame);
-          else if (type != 'pong') logger[frame instanceof Object ? 'debug' : 'warn']('ignored a frame', data);
+          else if (type != 'pong') logger.debug('ignored a frame', data);
         };
         ws.onclose = ({ code, reason }: { code: number; reason: string }) => {
           timers.clear(STEP);
@@ -343,7 +346,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       setState({ status: 'standby' });
       turn.acquired.then((granted) => granted && state.status == 'standby' && start());
     },
-    close(reason = 'close() called') {
+    close(reason = 'close()') {
       if (state.status == 'closed' && !state.error) return;
       global.removeEventListener?.('online', onOnline);
       turn?.release();
