@@ -131,7 +131,7 @@ const RETRY = 'realtime:ws';
 const FATAL = [401, 403, 404];
 const POLLING = 'polling';
 const WEBSOCKET = 'websocket';
-const NO_WEBSOCKET = 'no WebSocket here; pass option "WebSocket"';
+const NO_WEBSOCKET = 'no WebSocket; pass option "WebSocket"';
 
 /**
  * The connection manager: one `setState()`, every timer behind `timers`, and
