@@ -176,15 +176,15 @@ export function createConnection(deps: ConnectionDeps): Connection {
     }
   };
 
-  const stop = (reason: string, error?: EngageKitError) => {
+  const stop = (closed: { reason: string; error?: EngageKitError }) => {
     drop();
     timers.clear(RETRY);
-    setState({ status: 'closed', reason, error });
+    setState({ status: 'closed', ...closed });
   };
 
   const fail = (error: EngageKitError) => {
     logger.error('connection refused', error);
-    stop(error.message, error);
+    stop({ reason: error.message, error });
   };
 
   const retry = (reason: string) => {
@@ -350,7 +350,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       if (state.status == 'closed' && !state.error) return;
       global.removeEventListener?.('online', onOnline);
       turn?.release();
-      stop(reason);
+      stop({ reason });
     },
   };
 }
