@@ -1,4 +1,4 @@
-import { httpErrorFor, isHttpError, NetworkError, type EngageKitError } from '../core/errors.js';
+import { httpErrorFor, NetworkError, type EngageKitError, type HttpError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Timers } from '../core/timers.js';
 import type { TokenProvider } from '../core/token.js';
@@ -84,9 +84,9 @@ export interface ConnectionDeps extends RealtimeOptions {
   /** One command frame's payload, not yet validated. */
   onCommand: (seq: unknown, command: unknown) => void;
   /** The engagement's metadata and properties (a `meta` frame, or a poll's `meta`), not yet validated. */
-  onMeta?: (state: unknown) => void;
+  onMeta: (state: unknown) => void;
   /** A `typing` frame: the operator started or stopped typing; not yet validated. */
-  onTyping?: (frame: unknown) => void;
+  onTyping: (frame: unknown) => void;
   onChange: (change: ConnectionChange) => void;
   /**
    * Resolves when this tab may connect (it leads the tabs of this visitor),
@@ -105,284 +105,230 @@ export interface Connection {
 
 interface PollPage {
   commands?: Array<{ seq?: unknown; command?: unknown }>;
-  last_seq?: unknown;
+  /** Not checked: anything but a number compares false, and the progress check below stops a spin. */
+  last_seq?: number;
   meta?: unknown;
 }
 
-/** Close codes after which reconnecting cannot help (docs/protocol.md). */
-const FATAL_CLOSE: Record<number, number> = { 4401: 401, 4403: 403, 4404: 404 };
+/** A frame of the stream, as parsed; the receivers validate what they use. */
+interface Frame {
+  type?: unknown;
+  seq?: unknown;
+  command?: unknown;
+  message?: string;
+  debug_message?: string;
+}
 
 /**
- * The connection manager: one `setState()`, every timer behind `deps.timers`,
- * and a `generation` counter so that callbacks of a socket or poll we have
- * given up on can never act on the current one.
+ * The timer of the current step: the next reconnect, the next poll or the
+ * heartbeat. They never run at the same time, so one key serves them all and
+ * `drop()` cancels whichever is pending.
+ */
+const STEP = 'realtime';
+/** While polling: the next try of the socket. */
+const RETRY = 'realtime:ws';
+/** Statuses (HTTP, and close codes 4000 + status) after which reconnecting cannot help (docs/protocol.md). */
+const FATAL = [401, 403, 404];
+const POLLING = 'polling';
+const WEBSOCKET = 'websocket';
+const NO_WEBSOCKET = 'no WebSocket; pass option "WebSocket"';
+
+/**
+ * The connection manager: one `setState()`, every timer behind `timers`, and
+ * a `generation` counter so that the answer of a token, a poll or a refresh
+ * we have given up on can never act on the current attempt (a dropped socket
+ * loses its handlers instead).
  */
 export function createConnection(deps: ConnectionDeps): Connection {
+  const { timers, logger, token, transport, fallbackAfter, streamUrl, lastSeq, onCommand, onMeta, heartbeatInterval } = deps;
+  const global = globalThis;
   let state: ConnectionState = { status: 'idle' };
   let socket: WebSocketLike | undefined;
   let generation = 0;
-  let mode: TransportKind = deps.transport === 'polling' ? 'polling' : 'websocket';
+  let mode: TransportKind = transport == POLLING ? transport : WEBSOCKET;
   /** Failed attempts in a row of the current transport: drives the backoff. */
   let attempt = 0;
-  /** Socket attempts in a row that never reached `ready`: drives the fallback. */
-  let socketFailures = 0;
-  let refreshedToken = false;
-  let stopped = false;
-  let listening = false;
+  /**
+   * Socket attempts in a row that never reached `ready`: drives the fallback.
+   * A ready socket sets -1, so that its own close counts as no failure.
+   */
+  let failures = 0;
+  let refreshed = false;
   let turn: ReturnType<NonNullable<ConnectionDeps['waitForTurn']>> | undefined;
 
-  const setState = (current: ConnectionState) => {
-    const previous = state;
-    state = current;
-    deps.onChange({ previous, current });
-  };
+  const setState = (current: ConnectionState) => deps.onChange({ previous: state, current: (state = current) });
+  /** A state of the current transport. */
+  const enter = (status: 'connecting' | 'open' | 'reconnecting', details?: object) =>
+    setState({ status, transport: mode, ...details } as ConnectionState);
 
-  const onOnline = () => {
-    if (state.status === 'reconnecting') {
-      deps.logger.debug('back online: reconnecting now');
-      start();
-    }
-  };
-  const listen = (on: boolean) => {
-    const target = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
-    if (on === listening || typeof target.addEventListener !== 'function') return;
-    listening = on;
-    if (on) target.addEventListener('online', onOnline);
-    else target.removeEventListener?.('online', onOnline);
-  };
+  const onOnline = () => state.status == 'reconnecting' && start();
 
-  const start = () => {
-    deps.timers.clear('reconnect');
-    if (mode === 'websocket') void openSocket();
-    else void poll();
-  };
-
-  const detachSocket = (code = 1000, reason = 'client closed') => {
-    const current = socket;
-    socket = undefined;
-    deps.timers.clear('heartbeat');
-    if (!current) return;
-    current.onopen = current.onmessage = current.onclose = current.onerror = null;
+  /** Forgets the socket and the pending step; whatever was under way can no longer act. */
+  const drop = () => {
+    generation++;
+    timers.clear(STEP);
     try {
-      current.close(code, reason);
+      // onerror stays a no-op: the `ws` package throws on an error nobody listens to.
+      socket!.onopen = socket!.onmessage = socket!.onclose = null;
+      socket!.close();
     } catch {
-      // Closing a socket that never opened may throw in some engines; it is gone either way.
+      // No socket; or closing one that never opened threw (some engines do): it is gone either way.
     }
+  };
+
+  const stop = (closed: { reason: string; error?: EngageKitError }) => {
+    drop();
+    timers.clear(RETRY);
+    setState({ status: 'closed', ...closed });
   };
 
   const fail = (error: EngageKitError) => {
-    generation++;
-    detachSocket();
-    deps.timers.clearAll();
-    deps.logger.error(`connection refused for good: ${error.message}`);
-    setState({ status: 'closed', reason: error.message, error });
+    logger.error('connection refused', error);
+    stop({ reason: error.message, error });
   };
 
-  const retryLater = (reason: string) => {
-    attempt++;
-    const delay = backoffDelay(attempt, deps.backoff);
-    setState({ status: 'reconnecting', transport: mode, attempt, delay, reason });
-    deps.timers.set('reconnect', start, delay);
+  const retry = (reason: string) => {
+    const delay = backoffDelay(++attempt, deps.backoff);
+    enter('reconnecting', { attempt, delay, reason });
+    timers.set(STEP, start, delay);
   };
 
-  const fallBackToPolling = () => {
-    deps.logger.warn(`WebSocket failed ${socketFailures} times in a row: polling every ${deps.pollInterval} ms`);
-    mode = 'polling';
+  /** A socket attempt failed, or an open socket was lost. */
+  const lost = (reason: string) => {
+    if (++failures < fallbackAfter || transport != 'auto') return retry(reason);
+    logger.warn(`WebSocket failed ${failures} times (${reason}): polling`);
+    mode = POLLING;
     attempt = 0;
-    deps.timers.set('websocket-retry', retrySocket, deps.websocketRetryInterval);
-    void poll();
+    timers.set(
+      RETRY,
+      () => {
+        mode = WEBSOCKET;
+        attempt = 0;
+        // One more failure sends us straight back to polling.
+        failures = fallbackAfter - 1;
+        start();
+      },
+      deps.websocketRetryInterval,
+    );
+    start();
   };
 
-  const retrySocket = () => {
-    if (mode !== 'polling' || stopped) return;
-    deps.timers.clear('poll');
-    mode = 'websocket';
+  const opened = () => {
     attempt = 0;
-    // One more failure sends us straight back to polling.
-    socketFailures = deps.fallbackAfter - 1;
-    void openSocket();
+    if (state.status != 'open') enter('open');
   };
 
-  /**
-   * Detects a half-open socket (laptop lid closed, proxy gone) that would
-   * otherwise look open forever. Frames only stamp `lastFrameAt`: a burst of
-   * commands costs no timer churn.
-   */
-  let lastFrameAt = 0;
-  const heartbeat = (ws: WebSocketLike, gen: number) => {
-    const tick = () => {
-      if (gen !== generation) return;
-      const quiet = Date.now() - lastFrameAt;
-      if (quiet < deps.heartbeatInterval) {
-        deps.timers.set('heartbeat', tick, deps.heartbeatInterval - quiet);
-        return;
-      }
-      const pingedAt = Date.now();
-      try {
-        ws.send('{"type":"ping"}');
-      } catch {
-        // A send on a dying socket: its close event follows.
-      }
-      deps.timers.set(
-        'heartbeat',
-        () => {
-          if (gen !== generation) return;
-          if (lastFrameAt >= pingedAt) return tick();
-          generation++;
-          detachSocket(4000, 'heartbeat timeout');
-          socketClosed(true, 'no answer to ping');
-        },
-        deps.heartbeatTimeout,
-      );
-    };
-    deps.timers.set('heartbeat', tick, deps.heartbeatInterval);
-  };
-
-  const socketClosed = (wasReady: boolean, reason: string) => {
-    if (stopped) return;
-    if (!wasReady) socketFailures++;
-    if (deps.transport === 'auto' && socketFailures >= deps.fallbackAfter) fallBackToPolling();
-    else retryLater(reason);
-  };
-
-  const openSocket = async () => {
-    const gen = ++generation;
-    setState({ status: 'connecting', transport: 'websocket', attempt: attempt + 1 });
-    let token: string;
-    try {
-      token = await deps.token.get();
-    } catch (error) {
-      if (gen === generation) fail(error as EngageKitError);
-      return;
-    }
-    if (gen !== generation || stopped) return;
-    const WebSocketImpl = deps.getWebSocket();
-    if (!WebSocketImpl) {
-      if (deps.transport === 'websocket') {
-        fail(new NetworkError('GET', deps.streamUrl, new Error('no WebSocket in this environment; pass option "WebSocket"')));
-        return;
-      }
-      deps.logger.warn('no WebSocket in this environment: polling');
-      socketFailures = deps.fallbackAfter;
-      fallBackToPolling();
-      return;
-    }
-    let ws: WebSocketLike;
-    try {
-      ws = new WebSocketImpl(deps.streamUrl);
-    } catch (error) {
-      socketClosed(false, `WebSocket constructor threw: ${(error as Error)?.message}`);
-      return;
-    }
-    socket = ws;
-    let ready = false;
-    let refusal: { status?: unknown; message?: unknown; debug_message?: unknown } | undefined;
-    ws.onopen = () => {
-      if (gen !== generation) return;
-      ws.send(JSON.stringify({ type: 'hello', token, after: deps.lastSeq() }));
-    };
-    ws.onmessage = (event: { data: unknown }) => {
-      if (gen !== generation) return;
-      let frame: ({ type?: unknown; seq?: unknown; command?: unknown } & NonNullable<typeof refusal>) | undefined;
-      try {
-        frame = typeof event.data === 'string' ? JSON.parse(event.data) : undefined;
-      } catch {
-        frame = undefined;
-      }
-      if (!frame || typeof frame !== 'object') {
-        deps.logger.warn('ignored a frame that is not a JSON object');
-        return;
-      }
-      lastFrameAt = Date.now();
-      switch (frame.type) {
-        case 'command':
-          if (ready) deps.onCommand(frame.seq, frame.command);
-          break;
-        case 'meta':
-          if (ready) deps.onMeta?.(frame);
-          break;
-        case 'typing':
-          if (ready) deps.onTyping?.(frame);
-          break;
-        case 'ready':
-          ready = true;
-          attempt = 0;
-          socketFailures = 0;
-          refreshedToken = false;
-          deps.timers.clear('websocket-retry');
-          setState({ status: 'open', transport: 'websocket' });
-          heartbeat(ws, gen);
-          break;
-        case 'error':
-          refusal = frame;
-          break;
-        case 'pong':
-          break;
-        default:
-          deps.logger.debug('ignored a frame of unknown type', frame.type);
-      }
-    };
-    ws.onclose = (event: { code: number; reason: string }) => {
-      if (gen !== generation) return;
-      socket = undefined;
-      deps.timers.clear('heartbeat');
-      const status = FATAL_CLOSE[event.code];
-      if (status === undefined) {
-        socketClosed(ready, `socket closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`);
-        return;
-      }
-      const error = httpErrorFor({
-        status,
-        method: 'GET',
-        url: deps.streamUrl,
-        serverMessage: typeof refusal?.message === 'string' ? refusal.message : event.reason,
-        debugMessage: typeof refusal?.debug_message === 'string' && refusal.debug_message ? refusal.debug_message : undefined,
-      });
-      if (status === 401 && !refreshedToken) {
-        refreshedToken = true;
-        void deps.token.refresh(token).then(
-          (fresh) => {
-            if (gen !== generation || stopped) return;
-            if (fresh === undefined) fail(error);
-            else void openSocket();
-          },
-          (refreshError: EngageKitError) => gen === generation && fail(refreshError),
+  /** One attempt of the current transport: a socket, or polling. */
+  const start = () => {
+    drop();
+    const gen = generation;
+    /** `f`, unless this attempt was given up meanwhile. */
+    const live =
+      <T>(f: (value: T) => unknown) =>
+      (value: T) =>
+        gen == generation && f(value);
+    enter('connecting', { attempt: attempt + 1 });
+    if (mode == POLLING) {
+      const poll = () => {
+        const before = lastSeq();
+        deps.http.send<PollPage | undefined>({ method: 'GET', path: `${deps.pollPath}?after=${before}` }).then(
+          live((page) => {
+            const { meta, commands, last_seq } = page ?? {};
+            opened();
+            if (meta) onMeta(meta);
+            if (Array.isArray(commands)) for (const entry of commands) onCommand(entry?.seq, entry?.command);
+            // More waiting than one page holds: fetch the rest now, but only while we
+            // make progress, so a page of unusable frames cannot spin us.
+            const after = lastSeq();
+            timers.set(STEP, poll, last_seq! > after && after > before ? 0 : deps.pollInterval);
+          }),
+          live((error: HttpError) => (FATAL.includes(error.status) ? fail(error) : retry(error.message))),
         );
-        return;
-      }
-      fail(error);
-    };
-    ws.onerror = () => {
-      // Always followed by a close event, which decides what happens next.
-    };
-  };
-
-  const poll = async () => {
-    const gen = ++generation;
-    if (state.status !== 'open' || state.transport !== 'polling') {
-      setState({ status: 'connecting', transport: 'polling', attempt: attempt + 1 });
+      };
+      return poll();
     }
-    const before = deps.lastSeq();
-    let page: PollPage;
-    try {
-      page = (await deps.http.send<PollPage>({ method: 'GET', path: `${deps.pollPath}?after=${before}` })) ?? {};
-    } catch (error) {
-      if (gen !== generation || stopped) return;
-      if (isHttpError(error) && (error.status === 401 || error.status === 403 || error.status === 404)) fail(error);
-      else retryLater((error as Error).message);
-      return;
-    }
-    if (gen !== generation || stopped) return;
-    attempt = 0;
-    if (state.status !== 'open') setState({ status: 'open', transport: 'polling' });
-    if (page.meta) deps.onMeta?.(page.meta);
-    for (const entry of Array.isArray(page.commands) ? page.commands : []) {
-      deps.onCommand(entry?.seq, entry?.command);
-    }
-    // More waiting than one page holds: fetch the rest now, but only while we
-    // make progress, so a page of unusable frames cannot spin us.
-    const behind = typeof page.last_seq === 'number' && page.last_seq > deps.lastSeq() && deps.lastSeq() > before;
-    deps.timers.set('poll', () => void poll(), behind ? 0 : deps.pollInterval);
+    token.get().then(
+      live((tok: string) => {
+        const WebSocketImpl = deps.getWebSocket();
+        if (!WebSocketImpl) {
+          if (transport == WEBSOCKET) return fail(new NetworkError('GET', streamUrl, NO_WEBSOCKET));
+          failures = fallbackAfter;
+          return lost(NO_WEBSOCKET);
+        }
+        let ws: WebSocketLike;
+        try {
+          ws = socket = new WebSocketImpl(streamUrl);
+        } catch (error) {
+          return lost(`${error}`);
+        }
+        let refusal: Frame | undefined;
+        let lastFrameAt = 0;
+        /** When the unanswered ping went (at the latest); a frame at or after it answers it. */
+        let pingedAt = 0;
+        /**
+         * Detects a half-open socket (laptop lid closed, proxy gone) that would
+         * otherwise look open forever: a `ping` after `heartbeatInterval` without
+         * a frame, dead when no frame came `heartbeatTimeout` after it. Frames
+         * only stamp `lastFrameAt`: a burst of commands costs no timer churn.
+         */
+        const beat = (wait = lastFrameAt + heartbeatInterval - Date.now()) => {
+          if (lastFrameAt < pingedAt) {
+            drop();
+            lost('no answer to ping');
+          } else if (wait > 0) timers.set(STEP, beat, wait);
+          else {
+            timers.set(STEP, beat, deps.heartbeatTimeout);
+            // Not later than now: any frame from here on answers the ping.
+            pingedAt = lastFrameAt + heartbeatInterval;
+            ws.send('{"type":"ping"}');
+          }
+        };
+        ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token: tok, after: lastSeq() }));
+        // The server sends nothing but `ready` or `error` before `ready` (docs/protocol.md).
+        ws.onmessage = ({ data }: { data: string }) => {
+          let frame: Frame | undefined;
+          try {
+            frame = JSON.parse(data);
+          } catch {
+            // Logged below.
+          }
+          lastFrameAt = Date.now();
+          const type = frame?.type;
+          if (type == 'ready') {
+            refreshed = false;
+            failures = -1;
+            opened();
+            beat();
+          } else if (type == 'error') refusal = frame;
+          else if (type == 'command') onCommand(frame!.seq, frame!.command);
+          else if (type == 'meta') onMeta(frame);
+          else if (type == 'typing') deps.onTyping(frame);
+          else if (type != 'pong') logger.debug('ignored a frame', data);
+        };
+        ws.onclose = ({ code, reason }: { code: number; reason: string }) => {
+          timers.clear(STEP);
+          const status = code - 4000;
+          if (!FATAL.includes(status)) return lost(`socket closed ${code} ${reason}`);
+          const error = httpErrorFor({
+            status,
+            method: 'GET',
+            url: streamUrl,
+            serverMessage: refusal?.message ?? reason,
+            debugMessage: refusal?.debug_message,
+          });
+          if (status != 401 || refreshed) return fail(error);
+          refreshed = true;
+          token.refresh(tok).then(
+            live((fresh) => (fresh ? start() : fail(error))),
+            live(fail),
+          );
+        };
+        ws.onerror = () => {
+          // Always followed by a close event, which decides what happens next.
+        };
+      }),
+      live(fail),
+    );
   };
 
   return {
@@ -390,26 +336,21 @@ export function createConnection(deps: ConnectionDeps): Connection {
       return state;
     },
     connect() {
-      if (stopped || state.status !== 'idle' && state.status !== 'closed') return;
-      listen(true);
+      // Idle, or closed because the server refused us (not by close()).
+      if (state.status != 'idle' && !(state as { error?: unknown }).error) return;
+      global.addEventListener?.('online', onOnline);
       attempt = 0;
-      refreshedToken = false;
+      refreshed = false;
       if (!deps.waitForTurn || turn) return start();
       turn = deps.waitForTurn();
       setState({ status: 'standby' });
-      void turn.acquired.then((granted) => {
-        if (granted && !stopped && state.status === 'standby') start();
-      });
+      turn.acquired.then((granted) => granted && state.status == 'standby' && start());
     },
-    close(reason = 'closed by the client') {
-      if (stopped) return;
-      stopped = true;
-      generation++;
-      detachSocket();
-      deps.timers.clearAll();
-      listen(false);
+    close(reason = 'close()') {
+      if (state.status == 'closed' && !state.error) return;
+      global.removeEventListener?.('online', onOnline);
       turn?.release();
-      setState({ status: 'closed', reason });
+      stop({ reason });
     },
   };
 }

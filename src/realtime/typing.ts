@@ -40,18 +40,18 @@ export function createTyping(deps: TypingDeps): Typing {
   /** What the server was told: the preview while typing, undefined when not. */
   let sent: string | undefined;
   let wanted: string | undefined;
-  const post = (action: string, preview?: string) =>
+  const post = (action: string, preview?: string) => {
+    action = `typing.${action}`;
     deps.http
-      .send({ method: 'POST', path: deps.path, body: { action: `typing.${action}`, params: preview ? { preview } : {} } })
-      .catch((error: unknown) => deps.logger.debug(`typing.${action} not sent`, error));
+      .send({ method: 'POST', path: deps.path, body: { action, params: preview ? { preview } : {} } })
+      .catch((error: unknown) => deps.logger.debug(`${action} not sent`, error));
+  };
   const sync = () => {
-    if (wanted === undefined) {
-      timers.clear('typing');
-      if (sent !== undefined) post('stop', (sent = undefined));
-      return;
-    }
     const wait = lastStart + deps.throttle - Date.now();
-    if (wait <= 0) {
+    if (wanted == null) {
+      timers.clear('typing');
+      if (sent != null) post('stop', (sent = wanted));
+    } else if (wait <= 0) {
       lastStart = Date.now();
       post('start', (sent = wanted));
     } else if (wanted !== sent) timers.set('typing', sync, wait);
@@ -63,7 +63,7 @@ export function createTyping(deps: TypingDeps): Typing {
   };
   return {
     start(preview = '') {
-      if (typeof preview !== 'string') {
+      if (typeof preview != 'string') {
         throw new InvalidArgumentError('preview', `typing.start: preview must be a string, got ${describe(preview)}`);
       }
       wanted = preview;
