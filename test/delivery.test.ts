@@ -112,7 +112,7 @@ describe('the queue is persisted and bounded', () => {
     visitor.recordEvent('b').catch(() => {});
     visitor.recordEvent('c').catch(() => {});
     await expect(a).rejects.toBeInstanceOf(QueueFullError);
-    await expect(a).rejects.toMatchObject({ code: 'ERR_QUEUE_FULL', message: expect.stringContaining("the oldest event was dropped (queue.overflow: 'drop-oldest')") });
+    await expect(a).rejects.toMatchObject({ code: 'ERR_QUEUE_FULL', message: expect.stringContaining("the oldest one was dropped (queue.overflow 'drop-oldest')") });
     expect(dropped).toHaveBeenCalledWith(expect.objectContaining({ message: 'a', reason: 'overflow' }));
   });
 
