@@ -29,7 +29,12 @@ export interface TimerSpec {
 }
 
 /** What a command with `timerName` does to its timer. */
-export type Schedule = (TimerSpec & { k: 'set' }) | { k: 'enable' | 'disable' | 'cancel'; timerName: string };
+/**
+ * What a command with `timerName` does to its timer: `set` it (with this
+ * spec), or `enable`, `disable` or `cancel` the existing one (the spec is
+ * then meaningless).
+ */
+export type Schedule = TimerSpec & { k: 'set' | 'enable' | 'disable' | 'cancel' };
 
 /** The state `firings` needs: a spec, when it was set, and up to when firings are done. */
 export interface TimerState extends TimerSpec {
@@ -44,8 +49,8 @@ const bad = (key: string, expected: string, value: unknown) => `${key} must be $
 
 /**
  * The schedule a command's properties carry; `undefined` for an ordinary
- * command, which runs on receipt; a string saying what is wrong for an
- * invalid one (the command's `failed` result).
+ * command, which runs on receipt; for an invalid one, the command's result:
+ * `['failed', what is wrong]`.
  *
  * A command is scheduled when it has `timerName`. `fireAt` without one is
  * invalid; `interval`, `enabled`, ... without one are ordinary properties.
@@ -55,9 +60,9 @@ const bad = (key: string, expected: string, value: unknown) => `${key} must be $
  * (`interval: "120"`, `repeatable: "true"`). Properties are checked in the
  * order timerName, cancel, fireAt, interval, repeatable, enabled.
  */
-export function readSchedule(p: Record<string, unknown>): Schedule | string | undefined {
+export function readSchedule(p: Record<string, unknown>): Schedule | ['failed', string] | undefined {
   const timerName = p.timerName as string;
-  if (timerName === undefined) return p.fireAt === undefined ? undefined : 'fireAt needs timerName';
+  if (timerName === undefined) return p.fireAt === undefined ? undefined : ['failed', 'fireAt needs timerName'];
   try {
     // Properties come from JSON: only a string has a trim method.
     if (!timerName?.trim?.()) throw bad('timerName', 'a non-empty string', timerName);
@@ -94,19 +99,15 @@ export function readSchedule(p: Record<string, unknown>): Schedule | string | un
     const rep = flag('repeatable');
     const on = flag('enabled');
 
-    if (cancel) {
-      if ((at ?? ms ?? rep ?? on) !== undefined) throw 'cancel=true must come alone';
-      return { k: 'cancel', timerName };
-    }
+    if (cancel && (at ?? ms ?? rep ?? on) != null) throw 'cancel=true must come alone';
     if (rep && !ms) throw 'repeatable=true needs interval';
-    if ((at ?? ms) === undefined) {
-      if (on !== undefined && rep === undefined) return { k: on ? 'enable' : 'disable', timerName };
-      throw `timer "${timerName}" needs fireAt, interval, enabled or cancel`;
-    }
-    // Seed 002: with fireAt and interval but not repeatable, the interval is ignored (firings uses ms only when rep).
-    return { k: 'set', timerName, at, ms, rep, on: on ?? true };
+    // Seed 002: with fireAt and interval but not repeatable, the interval is
+    // ignored (firings uses ms only when rep). `enabled` alone switches the timer.
+    const k = cancel ? 'cancel' : (at ?? ms) != null ? 'set' : on == null || rep != null ? 0 : on ? 'enable' : 'disable';
+    if (!k) throw `timer "${timerName}" needs fireAt, interval, enabled or cancel`;
+    return { k, timerName, at, ms, rep, on: on ?? true };
   } catch (error) {
-    return error as string;
+    return ['failed', error as string];
   }
 }
 

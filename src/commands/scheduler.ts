@@ -2,7 +2,7 @@ import type { Logger } from '../core/logger.js';
 import type { CustomCommand } from '../core/protocol.js';
 import { readJson, writeJson, type StorageLike } from '../core/storage.js';
 import type { Timers } from '../core/timers.js';
-import { firings, readSchedule, type TimerState } from './schedule.js';
+import { firings, readSchedule, type Schedule, type TimerState } from './schedule.js';
 import type { CommandStatus } from './types.js';
 
 /**
@@ -58,8 +58,7 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
     let soonest = 1 / 0;
     for (const entry of entries) {
       // A handler may close the visitor: the firings still due then are the next load's.
-      if (!running) return;
-      if (entry.on) {
+      if (running && entry.on) {
         const [missed, next] = firings(entry, now);
         // A one-shot that fired, or one re-enabled after its time, is done: forget it.
         if (next === undefined) drop(entry);
@@ -73,7 +72,7 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
     }
     save();
     // setTimeout fires at once beyond 2^31-1 ms (24.8 days): wake up by then and look again.
-    if (soonest < 1 / 0) timers.set('sched', check, Math.min(soonest - now, 2e9));
+    if (running && soonest < 1 / 0) timers.set('sched', check, Math.min(soonest - now, 2e9));
   };
   // Through a timeout even when due now: a command's `scheduled` result goes out before its first run.
   const arm = () => running && timers.set('sched', check, 0);
@@ -81,14 +80,14 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
   return {
     accept(command, name, seq) {
       const schedule = readSchedule(command.properties);
-      if (typeof schedule == 'string') return ['failed', schedule];
-      if (!schedule) return;
-      const { k, timerName } = schedule;
+      // No schedule, or the failed result of an invalid one.
+      if (!(schedule as Schedule | undefined)?.k) return schedule as ['failed', string] | undefined;
+      const { k, timerName } = schedule as Schedule;
       const entry = entries.find((other) => other.timerName == timerName);
       const now = Date.now();
       if (k == 'set') {
         drop(entry);
-        entries.push({ ...schedule, command, name, seq, t0: now });
+        entries.push({ ...(schedule as Schedule), command, name, seq, t0: now });
       } else if (!entry) {
         return ['failed', `no timer "${timerName}" to ${k}`];
       } else if (k == 'cancel') {
@@ -104,7 +103,7 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
       return [k == 'set' ? 'scheduled' : 'executed'];
     },
     start() {
-      if (running) return;
+      // Again after a stop, or while running: what is stored is what is in memory.
       running = true;
       const saved = readJson(storage, key);
       entries = Array.isArray(saved) ? saved.filter((entry) => entry?.k) : [];

@@ -362,10 +362,19 @@ describe('server check, checkSchedule: the 400 body of the PUT', () => {
 
 // ---- the SDK's compact check
 
+/** readSchedule, with the message of a `['failed', message]` result. */
+const sdk = (properties: Record<string, unknown>) => {
+  const read = readSchedule(properties);
+  if (Array.isArray(read)) {
+    expect(read).toEqual(['failed', expect.any(String)]);
+    return read[1];
+  }
+  return read;
+};
 const FORMAT = 'YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM]';
 /** The SDK's reading of a fireAt: epoch ms, or its error message. */
 const sdkAt = (fireAt: unknown) => {
-  const read = readSchedule({ timerName: 't', fireAt });
+  const read = sdk({ timerName: 't', fireAt });
   return typeof read === 'string' ? read : (read as { at: number }).at;
 };
 
@@ -441,25 +450,25 @@ describe('SDK readSchedule: fireAt', () => {
 
 describe('SDK readSchedule: the rules', () => {
   it('is undefined for a command without a schedule; interval, enabled and repeatable alone are ordinary properties', () => {
-    expect(readSchedule({ name: 'highlight', selector: '#a' })).toBeUndefined();
-    expect(readSchedule({ name: 'poll', interval: 5, enabled: false, repeatable: 'yes', cancel: true })).toBeUndefined();
-    expect(readSchedule({ name: 'x', timerName: undefined })).toBeUndefined();
+    expect(sdk({ name: 'highlight', selector: '#a' })).toBeUndefined();
+    expect(sdk({ name: 'poll', interval: 5, enabled: false, repeatable: 'yes', cancel: true })).toBeUndefined();
+    expect(sdk({ name: 'x', timerName: undefined })).toBeUndefined();
   });
 
   it('refuses fireAt without timerName, instead of running the command at once', () => {
-    expect(readSchedule({ fireAt: '2024-02-20T22:17' })).toBe('fireAt needs timerName');
+    expect(sdk({ fireAt: '2024-02-20T22:17' })).toBe('fireAt needs timerName');
   });
 
   it('seed examples', () => {
-    expect(readSchedule({ name: 'remind', fireAt: '2024-02-20T22:17', timerName: 'MyTimer', repeatable: 'false' })).toEqual({
+    expect(sdk({ name: 'remind', fireAt: '2024-02-20T22:17', timerName: 'MyTimer', repeatable: 'false' })).toEqual({
       k: 'set',
       timerName: 'MyTimer',
       at: SEED_FIRE_AT,
       rep: false,
       on: true,
     });
-    expect(readSchedule({ timerName: 'followup_timer_2', interval: '120' })).toEqual({ k: 'set', timerName: 'followup_timer_2', ms: 120_000, on: true });
-    expect(readSchedule({ timerName: 'f3', interval: '240', fireAt: '2024-02-20T22:17', repeatable: 'true' })).toEqual({
+    expect(sdk({ timerName: 'followup_timer_2', interval: '120' })).toEqual({ k: 'set', timerName: 'followup_timer_2', ms: 120_000, on: true });
+    expect(sdk({ timerName: 'f3', interval: '240', fireAt: '2024-02-20T22:17', repeatable: 'true' })).toEqual({
       k: 'set',
       timerName: 'f3',
       at: SEED_FIRE_AT,
@@ -468,61 +477,61 @@ describe('SDK readSchedule: the rules', () => {
       on: true,
     });
     // With fireAt and interval but not repeatable the interval is kept but ignored: see firings below.
-    expect(readSchedule({ timerName: 't', interval: 240, fireAt: '2024-02-20T22:17' })).toEqual({ k: 'set', timerName: 't', at: SEED_FIRE_AT, ms: 240_000, on: true });
+    expect(sdk({ timerName: 't', interval: 240, fireAt: '2024-02-20T22:17' })).toEqual({ k: 'set', timerName: 't', at: SEED_FIRE_AT, ms: 240_000, on: true });
     for (const [enabled, k] of [['false', 'disable'], ['true', 'enable'], [false, 'disable'], [true, 'enable']] as const) {
-      expect(readSchedule({ timerName: 'f3', enabled })).toEqual({ k, timerName: 'f3' });
+      expect(sdk({ timerName: 'f3', enabled })).toEqual({ k, timerName: 'f3', on: k === 'enable' });
     }
   });
 
   it('sets a timer disabled with enabled=false next to a time', () => {
-    expect(readSchedule({ timerName: 't', interval: 60, repeatable: true, enabled: 'false' })).toEqual({ k: 'set', timerName: 't', ms: 60_000, rep: true, on: false });
+    expect(sdk({ timerName: 't', interval: 60, repeatable: true, enabled: 'false' })).toEqual({ k: 'set', timerName: 't', ms: 60_000, rep: true, on: false });
   });
 
   it('cancels with cancel=true alone; cancel=false is no cancel', () => {
-    expect(readSchedule({ name: 'x', timerName: 't', cancel: true })).toEqual({ k: 'cancel', timerName: 't' });
-    expect(readSchedule({ timerName: 't', cancel: 'true' })).toEqual({ k: 'cancel', timerName: 't' });
-    expect(readSchedule({ timerName: 't', cancel: 'false', interval: 1 })).toMatchObject({ k: 'set', ms: 1000 });
-    expect(readSchedule({ timerName: 't', cancel: true, fireAt: '2024-02-20T22:17', enabled: true })).toBe('cancel=true must come alone');
-    expect(readSchedule({ timerName: 't', cancel: true, repeatable: false })).toBe('cancel=true must come alone');
+    expect(sdk({ name: 'x', timerName: 't', cancel: true })).toEqual({ k: 'cancel', timerName: 't', on: true });
+    expect(sdk({ timerName: 't', cancel: 'true' })).toEqual({ k: 'cancel', timerName: 't', on: true });
+    expect(sdk({ timerName: 't', cancel: 'false', interval: 1 })).toMatchObject({ k: 'set', ms: 1000 });
+    expect(sdk({ timerName: 't', cancel: true, fireAt: '2024-02-20T22:17', enabled: true })).toBe('cancel=true must come alone');
+    expect(sdk({ timerName: 't', cancel: true, repeatable: false })).toBe('cancel=true must come alone');
   });
 
   it('reads intervals as positive seconds, in whole ms: numbers, and decimal strings only', () => {
-    expect(readSchedule({ timerName: 't', interval: 1.5 })).toMatchObject({ ms: 1500 });
-    expect(readSchedule({ timerName: 't', interval: '0.5' })).toMatchObject({ ms: 500 });
-    expect(readSchedule({ timerName: 't', interval: 0.0016 })).toMatchObject({ ms: 2 });
+    expect(sdk({ timerName: 't', interval: 1.5 })).toMatchObject({ ms: 1500 });
+    expect(sdk({ timerName: 't', interval: '0.5' })).toMatchObject({ ms: 500 });
+    expect(sdk({ timerName: 't', interval: 0.0016 })).toMatchObject({ ms: 2 });
     for (const bad of ['0.0004', 'abc', '-5', '0', '0.0', '+5', ' 120', '1e3', '0x10', '', '.5', '5.', 0, -1, NaN, Infinity, 1e21, true, null, [120], { s: 1 }]) {
-      expect(readSchedule({ timerName: 't', interval: bad })).toBe(`interval must be seconds ≥ 0.001, got ${describeValue(bad)}`);
+      expect(sdk({ timerName: 't', interval: bad })).toBe(`interval must be seconds ≥ 0.001, got ${describeValue(bad)}`);
     }
   });
 
   it('reads booleans as true/false or the lower-case strings', () => {
-    expect(readSchedule({ timerName: 't', interval: 1, repeatable: 'True' })).toBe('repeatable must be true or false, got "True"');
-    expect(readSchedule({ timerName: 't', interval: 1, enabled: 1 })).toBe('enabled must be true or false, got number 1');
-    expect(readSchedule({ timerName: 't', cancel: 'yes' })).toBe('cancel must be true or false, got "yes"');
-    expect(readSchedule({ timerName: 't', cancel: [true] })).toBe('cancel must be true or false, got an array');
+    expect(sdk({ timerName: 't', interval: 1, repeatable: 'True' })).toBe('repeatable must be true or false, got "True"');
+    expect(sdk({ timerName: 't', interval: 1, enabled: 1 })).toBe('enabled must be true or false, got number 1');
+    expect(sdk({ timerName: 't', cancel: 'yes' })).toBe('cancel must be true or false, got "yes"');
+    expect(sdk({ timerName: 't', cancel: [true] })).toBe('cancel must be true or false, got an array');
   });
 
   it('requires interval when repeatable, and something to do with a timer name', () => {
-    expect(readSchedule({ timerName: 't', fireAt: '2024-02-20T22:17', repeatable: 'true' })).toBe('repeatable=true needs interval');
-    expect(readSchedule({ timerName: 't', repeatable: true })).toBe('repeatable=true needs interval');
+    expect(sdk({ timerName: 't', fireAt: '2024-02-20T22:17', repeatable: 'true' })).toBe('repeatable=true needs interval');
+    expect(sdk({ timerName: 't', repeatable: true })).toBe('repeatable=true needs interval');
     for (const properties of [{}, { repeatable: false }, { enabled: true, repeatable: 'false' }, { cancel: false }]) {
-      expect(readSchedule({ timerName: 't', ...properties })).toBe('timer "t" needs fireAt, interval, enabled or cancel');
+      expect(sdk({ timerName: 't', ...properties })).toBe('timer "t" needs fireAt, interval, enabled or cancel');
     }
   });
 
   it('requires a non-empty string timer name', () => {
     for (const value of ['', '  ', 5, null, {}, ['t']]) {
-      expect(readSchedule({ timerName: value, interval: 5 })).toBe(`timerName must be a non-empty string, got ${describeValue(value)}`);
+      expect(sdk({ timerName: value, interval: 5 })).toBe(`timerName must be a non-empty string, got ${describeValue(value)}`);
     }
   });
 
   it('reports the first wrong property, in the order timerName, cancel, fireAt, interval, repeatable, enabled', () => {
-    expect(readSchedule({ timerName: 5, cancel: 'x', fireAt: 'x' })).toMatch(/^timerName /);
-    expect(readSchedule({ timerName: 't', cancel: 'x', fireAt: 'x' })).toMatch(/^cancel /);
-    expect(readSchedule({ timerName: 't', fireAt: 'x', interval: 'y', repeatable: 'z' })).toMatch(/^fireAt /);
-    expect(readSchedule({ timerName: 't', interval: 'y', repeatable: 'z', enabled: 'w' })).toMatch(/^interval /);
-    expect(readSchedule({ timerName: 't', interval: 1, repeatable: 'z', enabled: 'w' })).toMatch(/^repeatable /);
-    expect(readSchedule({ timerName: 't', interval: 1, enabled: 'w' })).toMatch(/^enabled /);
+    expect(sdk({ timerName: 5, cancel: 'x', fireAt: 'x' })).toMatch(/^timerName /);
+    expect(sdk({ timerName: 't', cancel: 'x', fireAt: 'x' })).toMatch(/^cancel /);
+    expect(sdk({ timerName: 't', fireAt: 'x', interval: 'y', repeatable: 'z' })).toMatch(/^fireAt /);
+    expect(sdk({ timerName: 't', interval: 'y', repeatable: 'z', enabled: 'w' })).toMatch(/^interval /);
+    expect(sdk({ timerName: 't', interval: 1, repeatable: 'z', enabled: 'w' })).toMatch(/^repeatable /);
+    expect(sdk({ timerName: 't', interval: 1, enabled: 'w' })).toMatch(/^enabled /);
   });
 
   it('refuses nothing the server check accepts, and everything it refuses that the SDK can tell (property)', () => {
@@ -540,9 +549,9 @@ describe('SDK readSchedule: the rules', () => {
         ),
         (properties) => {
           const server = normalizeSchedule(properties);
-          const sdk = readSchedule(properties);
-          if (server?.kind !== 'invalid') expect(typeof sdk).not.toBe('string');
-          else expect(typeof sdk).toBe('string');
+          const read = sdk(properties);
+          if (server?.kind !== 'invalid') expect(typeof read).not.toBe('string');
+          else expect(typeof read).toBe('string');
         },
       ),
     );
