@@ -114,17 +114,18 @@ export function readSchedule(p: Record<string, unknown>): Schedule | ['failed', 
 /**
  * `[missed, next]` at `now`: how many firings fell in `(last, now]` (a page
  * closed through several runs the command once for all of them), and the next
- * firing strictly after `now` (callers keep `last <= now`), or `undefined` when it never
+ * firing strictly after `now` (callers keep `last <= now`), or `Infinity` when it never
  * fires again. The first firing is `at`, or `t0 + ms`; a repeatable
  * timer then fires every `ms` on that grid, so a late or caught-up firing does
  * not shift later ones. `last` may also be the time a timer was re-enabled:
  * the firings of the disabled period are skipped. Ignores `on`.
  */
-export function firings(t: TimerState, now: number): [number, number | undefined] {
+export function firings(t: TimerState, now: number): [number, number] {
   const first = t.at ?? t.t0 + t.ms!;
-  const every = t.rep ? t.ms! : 0;
+  // A one-shot's grid is its first firing only.
+  const every = t.rep ? t.ms! : 1 / 0;
   // Firings at or before x (0 for x undefined).
-  const count = (x?: number) => (x! >= first ? (every ? Math.floor((x! - first) / every) : 0) + 1 : 0);
+  const count = (x?: number) => (x! >= first ? Math.floor((x! - first) / every) + 1 : 0);
   const n = count(now);
-  return [n - count(t.last), every || !n ? first + n * every : undefined];
+  return [n - count(t.last), first + (n && n * every)];
 }

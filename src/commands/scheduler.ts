@@ -61,13 +61,13 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
       if (running && entry.on) {
         const [missed, next] = firings(entry, now);
         // A one-shot that fired, or one re-enabled after its time, is done: forget it.
-        if (next === undefined) drop(entry);
+        if (next == 1 / 0) drop(entry);
         if (missed > 0) {
           entry.last = now;
           save();
           fire(entry, now, missed);
         }
-        if (next! < soonest) soonest = next!;
+        if (next < soonest) soonest = next;
       }
     }
     save();
