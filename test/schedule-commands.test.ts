@@ -174,7 +174,7 @@ describe('an invalid schedule: refused at the PUT with the detailed reason; fail
       { fireAt: '2024-02-20T22:17' },
       'timerName',
       'fireAt needs timerName: a scheduled command must name its timer',
-      'fireAt needs timerName',
+      'timerName must be a non-empty string, got undefined',
     ],
     ['a negative interval', { timerName: 't', interval: -5 }, 'interval', 'interval must be a positive number of seconds', 'interval must be seconds ≥ 0.001, got number -5'],
   ] as const;

@@ -62,7 +62,8 @@ const bad = (key: string, expected: string, value: unknown) => `${key} must be $
  */
 export function readSchedule(p: Record<string, unknown>): Schedule | ['failed', string] | undefined {
   const timerName = p.timerName as string;
-  if (timerName === undefined) return p.fireAt === undefined ? undefined : ['failed', 'fireAt needs timerName'];
+  // fireAt without timerName is refused (as timerName missing) rather than run at once.
+  if (timerName === undefined && p.fireAt === undefined) return;
   try {
     // Properties come from JSON: only a string has a trim method.
     if (!timerName?.trim?.()) throw bad('timerName', 'a non-empty string', timerName);

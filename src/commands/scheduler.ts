@@ -11,6 +11,8 @@ import type { CommandStatus } from './types.js';
  * done; written before the handler runs) and the command.
  */
 export interface TimerEntry extends TimerState {
+  /** `'set'`; also what tells an entry of this format from an earlier version's. */
+  k: Schedule['k'];
   /** The command that set the timer: its handler runs at each firing. */
   command: CustomCommand;
   /** The handler's name, resolved on receipt. */
@@ -106,7 +108,8 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
       // Again after a stop, or while running: what is stored is what is in memory.
       running = true;
       const saved = readJson(storage, key);
-      entries = Array.isArray(saved) ? saved.filter((entry) => entry?.k) : [];
+      // Anything else in there (not an array, an earlier version's entries) is ignored.
+      entries = ([] as TimerEntry[]).concat(saved as TimerEntry[]).filter((entry) => entry?.k);
       arm();
     },
     stop() {

@@ -456,7 +456,7 @@ describe('SDK readSchedule: the rules', () => {
   });
 
   it('refuses fireAt without timerName, instead of running the command at once', () => {
-    expect(sdk({ fireAt: '2024-02-20T22:17' })).toBe('fireAt needs timerName');
+    expect(sdk({ fireAt: '2024-02-20T22:17' })).toBe('timerName must be a non-empty string, got undefined');
   });
 
   it('seed examples', () => {
