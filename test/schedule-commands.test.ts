@@ -146,25 +146,55 @@ describe('a command with a schedule runs when its timer fires, not on receipt', 
   });
 });
 
-describe('an invalid schedule is reported failed, with its reason, and never runs', () => {
-  it.each([
+describe('an invalid schedule: refused at the PUT with the detailed reason; failed on the visitor when a server lets it through', () => {
+  const cases = [
     [
       'repeatable=true without interval',
       { timerName: 't', fireAt: '2024-02-20T22:17', repeatable: 'true' },
+      'repeatable',
       'repeatable=true requires interval (the seconds between firings)',
+      'repeatable=true needs interval',
     ],
     [
       'a fireAt outside the format',
       { timerName: 't', fireAt: '20/02/2024 22:17' },
+      'fireAt',
       `fireAt must be YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM] (no zone means UTC), got "20/02/2024 22:17": expected a 4-digit year at character 3, got '/'`,
+      'fireAt must be YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM], got "20/02/2024 22:17"',
     ],
-    ['a fireAt without a timer name', { fireAt: '2024-02-20T22:17' }, 'fireAt needs timerName: a scheduled command must name its timer'],
-    ['a negative interval', { timerName: 't', interval: -5 }, 'interval must be a positive number of seconds'],
-  ])('%s', async (_label, schedule, reason) => {
-    const { calls, send, timersStored } = await start();
-    const { result } = await send({ name: 'x', ...schedule });
-    expect(result.status).toBe('failed');
-    expect(result.error).toContain(reason);
+    [
+      'a fireAt on a day that does not exist',
+      { timerName: 't', fireAt: '2023-02-29T22:17' },
+      'fireAt',
+      'day 29 does not exist in 2023-02',
+      'fireAt must be YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM], got "2023-02-29T22:17"',
+    ],
+    [
+      'a fireAt without a timer name',
+      { fireAt: '2024-02-20T22:17' },
+      'timerName',
+      'fireAt needs timerName: a scheduled command must name its timer',
+      'timerName must be a non-empty string, got undefined',
+    ],
+    ['a negative interval', { timerName: 't', interval: -5 }, 'interval', 'interval must be a positive number of seconds', 'interval must be seconds ≥ 0.001, got number -5'],
+  ] as const;
+
+  it.each(cases)('%s: the operator gets a 400 saying which property and why; nothing is delivered', async (_label, schedule, property, detail) => {
+    const { calls, engagement } = await start();
+    const operator = createOperator({ baseUrl: backend.baseUrl, token: engagement.operatorToken });
+    const error = await operator.sendCustomCommand({ engagementId: engagement.engagementId, properties: { name: 'x', ...schedule } }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'InvalidRequestError', status: 400, serverMessage: `Invalid schedule in 'properties.${property}'` });
+    expect((error as { debugMessage: string }).debugMessage).toContain(detail);
+    expect(backend.getCommands(engagement.engagementId)).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(60 * MIN);
+    expect(calls).toHaveLength(0);
+  });
+
+  it.each(cases)('%s: sent past the check, the visitor reports it failed with a short reason and never runs it', async (_label, schedule, _property, _detail, reason) => {
+    const { calls, engagement, timersStored } = await start();
+    const command = backend.sendCustomCommand(engagement.engagementId, { properties: { name: 'x', ...schedule } });
+    await vi.waitFor(() => expect(backend.getCommandResult(engagement.engagementId, command.id)).not.toBeNull());
+    expect(backend.getCommandResult(engagement.engagementId, command.id)).toMatchObject({ status: 'failed', error: reason });
     await vi.advanceTimersByTimeAsync(60 * MIN);
     expect(calls).toHaveLength(0);
     expect(timersStored()).toEqual([]);

@@ -58,9 +58,9 @@ describe('page reloads', () => {
     await waitForConnection(first, { status: 'open' });
     await schedule({ timerName: 'ticker', interval: 60, repeatable: true });
     const stored = JSON.parse(storage.getItem(key(engagement.engagementId))!);
-    const createdAt = stored[0].createdAt as number;
+    const createdAt = stored[0].t0 as number;
     expect(stored).toEqual([
-      expect.objectContaining({ timerName: 'ticker', createdAt: expect.any(Number), command: expect.objectContaining({ properties: expect.objectContaining({ timerName: 'ticker' }) }) }),
+      expect.objectContaining({ timerName: 'ticker', t0: expect.any(Number), command: expect.objectContaining({ properties: expect.objectContaining({ timerName: 'ticker' }) }) }),
     ]);
 
     await vi.advanceTimersByTimeAsync(createdAt + 60_000 - Date.now());
@@ -167,7 +167,7 @@ describe('several tabs', () => {
     await waitForConnection(a, { status: 'open' });
     expect(b.connection).toEqual({ status: 'standby' });
     await schedule({ timerName: 'ticker', interval: 60, repeatable: true });
-    const createdAt = JSON.parse(storage.getItem(key(a.engagementId))!)[0].createdAt as number;
+    const createdAt = JSON.parse(storage.getItem(key(a.engagementId))!)[0].t0 as number;
 
     await vi.advanceTimersByTimeAsync(createdAt + 3 * 60_000 + 500 - Date.now());
     expect(runs.map((r) => r.tab)).toEqual(['a', 'a', 'a']);

@@ -1,339 +1,132 @@
-import { describe, InvalidArgumentError } from '../core/errors.js';
+import { describe } from '../core/errors.js';
 
 /**
  * Scheduled commands, after seed 002's programmable timers: the pure part.
- * Reading a command's schedule properties, parsing `fireAt`, and working out
- * when a timer fires. Storing timers, running handlers and coordinating tabs
- * belong to the caller; nothing here reads a clock, storage or a global.
+ * Reading a command's schedule properties and working out its firings.
+ * Storing timers, running handlers and coordinating tabs belong to the
+ * caller; nothing here reads a clock, storage or a global.
+ *
+ * Kept small on purpose (issue #7): the reference server checks a schedule at
+ * the operator's PUT and answers 400 with a detailed reason (which character
+ * of `fireAt`, which range); here an invalid schedule is the command's
+ * `failed` result with a short message naming the property and what it must be.
  */
 
-/** The `fireAt` format, as the seed writes it (with the `±` it leaves out). */
-export const FIRE_AT_FORMAT = 'YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM]';
-
-/** The properties that make a command scheduled, or control a timer. */
-export const SCHEDULE_KEYS = ['timerName', 'fireAt', 'interval', 'repeatable', 'enabled', 'cancel'] as const;
-
-/** Sets (or replaces) the timer `timerName`. */
-export interface TimerSet {
-  kind: 'set';
+/**
+ * A timer as set by a command; persisted as part of its entry, so the short
+ * property names are also the storage format.
+ */
+export interface TimerSpec {
   timerName: string;
-  /** Epoch ms of the first firing; absent for an interval-only timer. */
-  fireAt?: number;
-  /** Whole milliseconds between firings; absent for a timer that fires once at `fireAt`. */
-  intervalMs?: number;
-  /** @default false */
-  repeatable: boolean;
-  /** A disabled timer is kept but does not fire. @default true */
-  enabled: boolean;
-  /** Set when `interval` was given with `fireAt` on a timer that is not repeatable: the seed ignores it. */
-  intervalIgnored?: true;
+  /** `fireAt`, epoch ms: the first firing. Absent for an interval-only timer. */
+  at?: number;
+  /** `interval` in whole ms (so that `first + k * interval` never drifts). */
+  ms?: number;
+  /** `repeatable`: fires every `ms` after the first firing. */
+  rep?: boolean;
+  /** `enabled`: a disabled timer is kept but does not fire. */
+  on: boolean;
 }
 
-/** Enables, disables or cancels the existing timer `timerName`. */
-export interface TimerControl {
-  kind: 'enable' | 'disable' | 'cancel';
-  timerName: string;
+/** What a command with `timerName` does to its timer. */
+/**
+ * What a command with `timerName` does to its timer: `set` it (with this
+ * spec), or `enable`, `disable` or `cancel` the existing one (the spec is
+ * then meaningless).
+ */
+export type Schedule = TimerSpec & { k: 'set' | 'enable' | 'disable' | 'cancel' };
+
+/** The state `firings` needs: a spec, when it was set, and up to when firings are done. */
+export interface TimerState extends TimerSpec {
+  /** When it was set (epoch ms): an interval-only timer counts from here. */
+  t0: number;
+  /** Firings up to this time (epoch ms) are done. */
+  last?: number;
 }
 
-/** A schedule that cannot be used; `error` says why, fit for the command's result. */
-export interface TimerInvalid {
-  kind: 'invalid';
-  error: string;
-  /** The property that was wrong. */
-  property: (typeof SCHEDULE_KEYS)[number];
-  /** The timer's name, when it was readable. */
-  timerName?: string;
-}
-
-export type TimerCommand = TimerSet | TimerControl;
+/** `key must be expected, got <value>`: every message of this module. */
+const bad = (key: string, expected: string, value: unknown) => `${key} must be ${expected}, got ${describe(value)}`;
 
 /**
- * The schedule a command's properties carry, or `undefined` for an ordinary
- * command that runs on receipt.
+ * The schedule a command's properties carry; `undefined` for an ordinary
+ * command, which runs on receipt; for an invalid one, the command's result:
+ * `['failed', what is wrong]`.
  *
  * A command is scheduled when it has `timerName`. `fireAt` without one is
- * invalid, since running the command at once could only be a mistake; the
- * other keys (`interval`, `enabled`, ...) without `timerName` are ordinary
- * properties, as handlers commonly use such names.
- *
- * With `timerName`:
- * - `fireAt` and/or `interval` set the timer (`kind: 'set'`), replacing one
- *   of the same name; `enabled: false` sets it disabled.
- * - `enabled` alone enables or disables the existing timer (seed 002's
- *   `enabled="true"` / `enabled="false"` examples with no time).
- * - `cancel: true`, alone, cancels it.
- *
- * Values may be typed or, as the seed sends them, strings: `interval: "120"`,
- * `repeatable: "true"`.
+ * invalid; `interval`, `enabled`, ... without one are ordinary properties.
+ * With `timerName`: `fireAt` and/or `interval` set the timer (replacing one of
+ * the same name); `enabled` alone enables or disables it; `cancel: true`
+ * alone removes it. Values may be typed or strings as the seed sends them
+ * (`interval: "120"`, `repeatable: "true"`). Properties are checked in the
+ * order timerName, cancel, fireAt, interval, repeatable, enabled.
  */
-export function normalizeSchedule(properties: Record<string, unknown>): TimerCommand | TimerInvalid | undefined {
-  const has = (key: (typeof SCHEDULE_KEYS)[number]) => properties[key] !== undefined;
-  if (!has('timerName')) {
-    if (!has('fireAt')) return undefined;
-    return { kind: 'invalid', property: 'timerName', error: 'fireAt needs timerName: a scheduled command must name its timer' };
-  }
-  const timerName = properties.timerName;
-  if (typeof timerName !== 'string' || timerName.trim() === '') {
-    return { kind: 'invalid', property: 'timerName', error: `timerName must be a non-empty string, got ${describe(timerName)}` };
-  }
-  const invalid = (property: TimerInvalid['property'], error: string): TimerInvalid => ({ kind: 'invalid', property, error, timerName });
-
-  const cancel = readBoolean(properties.cancel, 'cancel');
-  if (typeof cancel === 'string') return invalid('cancel', cancel);
-  if (cancel === true) {
-    const others = SCHEDULE_KEYS.filter((key) => key !== 'timerName' && key !== 'cancel' && has(key));
-    if (others.length > 0) return invalid('cancel', `cancel=true cannot be combined with ${others.join(', ')}`);
-    return { kind: 'cancel', timerName };
-  }
-
-  let fireAt: number | undefined;
-  if (has('fireAt')) {
-    try {
-      fireAt = parseFireAt(properties.fireAt as string);
-    } catch (error) {
-      return invalid('fireAt', (error as Error).message);
-    }
-  }
-  let intervalMs: number | undefined;
-  if (has('interval')) {
-    const read = readInterval(properties.interval);
-    if (typeof read === 'string') return invalid('interval', read);
-    intervalMs = read;
-  }
-  const repeatable = readBoolean(properties.repeatable, 'repeatable');
-  if (typeof repeatable === 'string') return invalid('repeatable', repeatable);
-  const enabled = readBoolean(properties.enabled, 'enabled');
-  if (typeof enabled === 'string') return invalid('enabled', enabled);
-
-  if (repeatable === true && intervalMs === undefined) {
-    return invalid('repeatable', 'repeatable=true requires interval (the seconds between firings)');
-  }
-  if (fireAt === undefined && intervalMs === undefined) {
-    if (enabled !== undefined && repeatable === undefined) return { kind: enabled ? 'enable' : 'disable', timerName };
-    return invalid(
-      'timerName',
-      `timer "${timerName}" needs fireAt or interval to be set, enabled alone to be enabled or disabled, or cancel=true alone to be cancelled`,
+export function readSchedule(p: Record<string, unknown>): Schedule | ['failed', string] | undefined {
+  const timerName = p.timerName as string;
+  // fireAt without timerName is refused (as timerName missing) rather than run at once.
+  if (timerName === undefined && p.fireAt === undefined) return;
+  try {
+    // Properties come from JSON: only a string has a trim method.
+    if (!timerName?.trim?.()) throw bad('timerName', 'a non-empty string', timerName);
+    /**
+     * Property `key` read through its JSON text (so `"120"` and `120` read
+     * alike, and an array never passes for its only item); `convert` gives
+     * NaN for a value the regex lets through but that is still wrong.
+     */
+    const read = <T>(key: string, re: RegExp, expected: string, convert: (m: string[]) => T): T | undefined => {
+      const v = p[key];
+      if (v === undefined) return;
+      const m = re.exec(JSON.stringify(v));
+      const r = m ? convert(m) : NaN;
+      if (r !== r) throw bad(key, expected, v);
+      return r as T;
+    };
+    const flag = (key: string) => read(key, /^"?(true|false)"?$/, 'true or false', (m) => m[1] == 'true');
+    const cancel = flag('cancel');
+    // Strict: the regex fixes the form; rebuilt as an ISO string (seconds
+    // default to 00, a fraction is truncated to ms), Date checks that the date
+    // and time exist (no Feb 30, no 24:00: they would not read back the same)
+    // and the zone's range, and keeps 4-digit years as written.
+    const at = read(
+      'fireAt',
+      /^"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d)(:\d\d(\.\d{1,6})?)?(Z|([+-]\d\d):?(\d\d))?"$/,
+      'YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM]',
+      (m) => {
+        const iso = `${m[1]}T${m[2]}${(m[3] || ':00').slice(0, 3)}${((m[4] || '.') + '000').slice(0, 4)}`;
+        return new Date(Date.parse(iso + 'Z')).toJSON() == iso + 'Z' ? Date.parse(iso + (m[6] ? m[6] + ':' + m[7] : 'Z')) : NaN;
+      },
     );
-  }
-  const spec: TimerSet = { kind: 'set', timerName, repeatable: repeatable ?? false, enabled: enabled ?? true };
-  if (fireAt !== undefined) spec.fireAt = fireAt;
-  if (intervalMs !== undefined) {
-    // Seed 002: "If repeatable=false, fireAt and interval are set, then the interval is ignored."
-    if (fireAt !== undefined && !spec.repeatable) spec.intervalIgnored = true;
-    else spec.intervalMs = intervalMs;
-  }
-  return spec;
-}
+    // Whole ms, at least 1.
+    const ms = read('interval', /^"?(\d+(\.\d+)?)"?$/, 'seconds ≥ 0.001', (m) => Math.round(+m[1]! * 1e3) || NaN);
+    const rep = flag('repeatable');
+    const on = flag('enabled');
 
-/** The boolean, `undefined` when absent, or the error message. */
-function readBoolean(value: unknown, key: string): boolean | undefined | string {
-  if (value === undefined || typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return `${key} must be true or false (a boolean or the string "true" or "false"), got ${describe(value)}`;
-}
-
-/** Dates reach ±8.64e15 ms; an interval beyond that could never fire. */
-const MAX_INTERVAL_MS = 8.64e15;
-
-/** The interval in ms, or the error message. */
-function readInterval(value: unknown): number | string {
-  const seconds =
-    typeof value === 'number' ? value : typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-  if (!Number.isFinite(seconds) || seconds <= 0) {
-    return `interval must be a positive number of seconds (a number, or a decimal string such as "120"), got ${describe(value)}`;
+    if (cancel && (at ?? ms ?? rep ?? on) != null) throw 'cancel=true must come alone';
+    if (rep && !ms) throw 'repeatable=true needs interval';
+    // Seed 002: with fireAt and interval but not repeatable, the interval is
+    // ignored (firings uses ms only when rep). `enabled` alone switches the timer.
+    const k = cancel ? 'cancel' : (at ?? ms) != null ? 'set' : on == null || rep != null ? 0 : on ? 'enable' : 'disable';
+    if (!k) throw `timer "${timerName}" needs fireAt, interval, enabled or cancel`;
+    return { k, timerName, at, ms, rep, on: on ?? true };
+  } catch (error) {
+    return ['failed', error as string];
   }
-  // Whole milliseconds keep the firing grid exact: fireAt + k * interval never drifts.
-  const ms = Math.round(seconds * 1000);
-  if (ms < 1) return `interval must be at least 0.001 seconds (1 ms), got ${describe(value)}`;
-  if (ms > MAX_INTERVAL_MS) return `interval must be at most ${MAX_INTERVAL_MS / 1000} seconds, got ${describe(value)}`;
-  return ms;
 }
 
 /**
- * Parses seed 002's `fireAt` into epoch ms, strictly: no `Date.parse` leniency.
- *
- * - Date and time are separated by `T` or by one space.
- * - Seconds are optional; a fraction (1 to 6 digits, after seconds only) is
- *   truncated to whole milliseconds.
- * - The zone is `Z`, `±HH:MM` or `±HHMM`: minutes are required (`+05` is
- *   rejected), hours 00–23 and minutes 00–59 are accepted. No zone means UTC.
- * - Upper case `T` and `Z` only; no surrounding whitespace.
- *
- * @throws InvalidArgumentError (argument `fireAt`) saying what is wrong and at which character.
+ * `[missed, next]` at `now`: how many firings fell in `(last, now]` (a page
+ * closed through several runs the command once for all of them), and the next
+ * firing strictly after `now` (callers keep `last <= now`), or `Infinity` when it never
+ * fires again. The first firing is `at`, or `t0 + ms`; a repeatable
+ * timer then fires every `ms` on that grid, so a late or caught-up firing does
+ * not shift later ones. `last` may also be the time a timer was re-enabled:
+ * the firings of the disabled period are skipped. Ignores `on`.
  */
-export function parseFireAt(value: string): number {
-  const fail = (reason: string) =>
-    new InvalidArgumentError('fireAt', `fireAt must be ${FIRE_AT_FORMAT} (no zone means UTC), got ${describe(value)}: ${reason}`);
-  if (typeof value !== 'string') throw fail('it is not a string');
-  if (value === '') throw fail('it is empty');
-
-  let i = 0;
-  const got = () => (i < value.length ? `'${value[i]}'` : 'the end');
-  const where = () => `at character ${i + 1}, got ${got()}`;
-  const digits = (count: number, what: string): string => {
-    const text = value.slice(i, i + count);
-    if (!new RegExp(`^\\d{${count}}$`).test(text)) {
-      // Point at the first character that is not a digit.
-      while (i < value.length && /\d/.test(value[i] as string)) i++;
-      throw fail(`expected ${what} ${where()}`);
-    }
-    i += count;
-    return text;
-  };
-  const literal = (char: string, what: string) => {
-    if (value[i] !== char) throw fail(`expected '${char}' ${what} ${where()}`);
-    i++;
-  };
-  const inRange = (text: string, what: string, min: number, max: number) => {
-    const n = Number(text);
-    if (n < min || n > max) throw fail(`${what} ${text} is out of range (${pad(min)} to ${pad(max)})`);
-    return n;
-  };
-
-  const yearText = digits(4, 'a 4-digit year');
-  literal('-', 'after the year');
-  const monthText = digits(2, 'a 2-digit month');
-  const month = Number(monthText);
-  if (month < 1 || month > 12) throw fail(`month ${monthText} does not exist (01 to 12)`);
-  literal('-', 'after the month');
-  const dayText = digits(2, 'a 2-digit day');
-  const year = Number(yearText);
-  const day = Number(dayText);
-  if (day < 1 || day > daysInMonth(year, month)) throw fail(`day ${dayText} does not exist in ${yearText}-${monthText}`);
-  if (value[i] !== 'T' && value[i] !== ' ') throw fail(`expected 'T' or a space between date and time ${where()}`);
-  i++;
-  const hour = inRange(digits(2, 'a 2-digit hour'), 'hour', 0, 23);
-  literal(':', 'after the hour');
-  const minute = inRange(digits(2, 'a 2-digit minute'), 'minute', 0, 59);
-
-  let second = 0;
-  let ms = 0;
-  let expectedNext = "':' and seconds, a zone ('Z', '+' or '-') or the end";
-  if (value[i] === ':') {
-    i++;
-    second = inRange(digits(2, 'a 2-digit second'), 'second', 0, 59);
-    expectedNext = "'.' and a fraction, a zone ('Z', '+' or '-') or the end";
-    if (value[i] === '.') {
-      i++;
-      const start = i;
-      while (i < value.length && /\d/.test(value[i] as string)) i++;
-      const fraction = value.slice(start, i);
-      if (fraction.length === 0) throw fail(`expected 1 to 6 fraction digits after '.' ${where()}`);
-      if (fraction.length > 6) {
-        i = start + 6;
-        throw fail(`expected at most 6 fraction digits, got a 7th at character ${i + 1}`);
-      }
-      ms = Number(fraction.padEnd(3, '0').slice(0, 3));
-      expectedNext = "a zone ('Z', '+' or '-') or the end";
-    }
-  }
-
-  let offsetMinutes = 0;
-  if (value[i] === 'Z') {
-    i++;
-  } else if (value[i] === '+' || value[i] === '-') {
-    const sign = value[i] === '-' ? -1 : 1;
-    i++;
-    const zoneHour = inRange(digits(2, 'a 2-digit zone hour'), 'zone hour', 0, 23);
-    if (value[i] === ':') i++;
-    if (i >= value.length) throw fail(`expected 2-digit zone minutes (±HH:MM or ±HHMM) ${where()}`);
-    const zoneMinute = inRange(digits(2, 'a 2-digit zone minute'), 'zone minute', 0, 59);
-    offsetMinutes = sign * (zoneHour * 60 + zoneMinute);
-  } else if (i < value.length) {
-    throw fail(`expected ${expectedNext} ${where()}`);
-  }
-  if (i < value.length) throw fail(`expected the end ${where()}`);
-
-  const localMs = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms;
-  // A zone east of UTC is ahead of it: subtract the offset to get UTC.
-  return localMs - offsetMinutes * 60_000;
-}
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/**
- * Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's
- * algorithm): exact for every 4-digit year, where `Date.UTC` maps 0–99 to 1900–1999.
- */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
-
-/** The first firing: `fireAt`, or one interval after the timer was set. */
-function firstFiring(spec: TimerSet, createdAtMs: number): number | undefined {
-  if (spec.fireAt !== undefined) return spec.fireAt;
-  return spec.intervalMs === undefined ? undefined : createdAtMs + spec.intervalMs;
-}
-
-/**
- * When the timer fires next, strictly after `afterMs` and after
- * `lastFiredAtMs`; `undefined` when it never fires again (a one-shot timer
- * that has fired, or a disabled one).
- *
- * A timer fires first at `fireAt`, or at `createdAtMs + interval` without one;
- * a repeatable timer then fires every interval on that grid, so a late or
- * caught-up firing does not shift later ones.
- *
- * `lastFiredAtMs` is the time of the last firing, or any time up to which
- * firings are accounted for: pass the time a timer was re-enabled to skip the
- * firings that fell while it was disabled.
- */
-export function nextFiring(spec: TimerSet, afterMs: number, createdAtMs: number, lastFiredAtMs?: number): number | undefined {
-  if (!spec.enabled) return undefined;
-  const first = firstFiring(spec, createdAtMs);
-  if (first === undefined) return undefined;
-  const after = lastFiredAtMs === undefined ? afterMs : Math.max(afterMs, lastFiredAtMs);
-  if (first > after) return first;
-  if (!spec.repeatable || spec.intervalMs === undefined) return undefined;
-  const interval = spec.intervalMs;
-  let k = Math.floor((after - first) / interval) + 1;
-  // Exact for whole-ms times; the loops only guard callers that pass fractions.
-  while (first + k * interval <= after) k++;
-  while (k > 1 && first + (k - 1) * interval > after) k--;
-  return first + k * interval;
-}
-
-export interface DueFirings {
-  /** At least one firing fell in `(lastFiredAtMs, nowMs]`: run the command once now. */
-  due: boolean;
-  /** How many firings fell in that window; several still run only once. */
-  missed: number;
-  /** The next firing strictly after `nowMs`, if any. */
-  next: number | undefined;
-}
-
-/**
- * What is due at `nowMs` (on a page load, or when a timer fires): the firings
- * since `lastFiredAtMs` (or since ever, when it never fired), and the next one.
- * A page that was closed through several firings runs the command once, not
- * once per firing.
- */
-export function dueFirings(spec: TimerSet, createdAtMs: number, lastFiredAtMs: number | undefined, nowMs: number): DueFirings {
-  const next = nextFiring(spec, nowMs, createdAtMs, lastFiredAtMs);
-  const first = spec.enabled ? firstFiring(spec, createdAtMs) : undefined;
-  let missed = 0;
-  if (first !== undefined && first <= nowMs && (lastFiredAtMs === undefined || first > lastFiredAtMs || spec.repeatable)) {
-    if (!spec.repeatable || spec.intervalMs === undefined) {
-      missed = 1;
-    } else {
-      const from = lastFiredAtMs === undefined ? first : nextFiring(spec, lastFiredAtMs, createdAtMs);
-      if (from !== undefined && from <= nowMs) missed = Math.floor((nowMs - from) / spec.intervalMs) + 1;
-    }
-  }
-  return { due: missed > 0, missed, next };
+export function firings(t: TimerState, now: number): [number, number] {
+  const first = t.at ?? t.t0 + t.ms!;
+  // A one-shot's grid is its first firing only.
+  const every = t.rep ? t.ms! : 1 / 0;
+  // Firings at or before x (0 for x undefined).
+  const count = (x?: number) => (x! >= first ? Math.floor((x! - first) / every) + 1 : 0);
+  const n = count(now);
+  return [n - count(t.last), first + (n && n * every)];
 }

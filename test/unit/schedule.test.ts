@@ -1,15 +1,14 @@
 // @vitest-environment node
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  dueFirings,
-  FIRE_AT_FORMAT,
-  nextFiring,
-  normalizeSchedule,
-  parseFireAt,
-  type TimerSet,
-} from '../../src/commands/schedule.js';
-import { InvalidArgumentError, isEngageKitError } from '../../src/core/errors.js';
+import { firings, readSchedule, type TimerState } from '../../src/commands/schedule.js';
+import { describe as describeValue, InvalidArgumentError, isEngageKitError } from '../../src/core/errors.js';
+import { checkSchedule, FIRE_AT_FORMAT, normalizeSchedule, parseFireAt } from '../../src/mock/schedule-check.js';
+
+// Two checks of seed 002's schedules: the reference server's, at the PUT, with
+// detailed reasons (src/mock/schedule-check.ts), and the SDK's compact one,
+// which turns a schedule into a timer (src/commands/schedule.ts). Then the
+// firing arithmetic.
 
 const PREFIX = 'fireAt must be YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM] (no zone means UTC), got';
 const SEED_FIRE_AT = Date.UTC(2024, 1, 20, 22, 17);
@@ -23,7 +22,51 @@ function parseError(value: unknown): InvalidArgumentError {
   throw new Error(`parseFireAt(${JSON.stringify(value)}) did not throw`);
 }
 
-describe('parseFireAt: accepted forms', () => {
+/** fireAt values both checks refuse, with the server's reason. */
+const REJECTED_FIRE_AT: Array<[string, string]> = [
+    ['', 'it is empty'],
+    ['2023-02-29T22:17', 'day 29 does not exist in 2023-02'],
+    ['1900-02-29T22:17', 'day 29 does not exist in 1900-02'],
+    ['2024-04-31T22:17', 'day 31 does not exist in 2024-04'],
+    ['2024-02-00T22:17', 'day 00 does not exist in 2024-02'],
+    ['2024-13-01T00:00', 'month 13 does not exist (01 to 12)'],
+    ['2024-00-01T00:00', 'month 00 does not exist (01 to 12)'],
+    ['2024-02-20T24:00', 'hour 24 is out of range (00 to 23)'],
+    ['2024-02-20T22:60', 'minute 60 is out of range (00 to 59)'],
+    ['2024-02-20T22:17:60', 'second 60 is out of range (00 to 59)'],
+    ['2024-02-20T22:17+24:00', 'zone hour 24 is out of range (00 to 23)'],
+    ['2024-02-20T22:17-05:60', 'zone minute 60 is out of range (00 to 59)'],
+    ['24-02-20T22:17', "expected a 4-digit year at character 3, got '-'"],
+    [' 2024-02-20T22:17', "expected a 4-digit year at character 1, got ' '"],
+    ['2024/02/20T22:17', "expected '-' after the year at character 5, got '/'"],
+    ['2024-2-20T22:17', "expected a 2-digit month at character 7, got '-'"],
+    ['2024-02/20T22:17', "expected '-' after the month at character 8, got '/'"],
+    ['2024-02-2T22:17', "expected a 2-digit day at character 10, got 'T'"],
+    ['2024-02-20', "expected 'T' or a space between date and time at character 11, got the end"],
+    ['2024-02-20t22:17', "expected 'T' or a space between date and time at character 11, got 't'"],
+    ['2024-02-20  22:17', "expected a 2-digit hour at character 12, got ' '"],
+    ['2024-02-20T2217', "expected ':' after the hour at character 14, got '1'"],
+    ['2024-02-20T22:7', "expected a 2-digit minute at character 16, got the end"],
+    ['2024-02-20T22:17.5', "expected ':' and seconds, a zone ('Z', '+' or '-') or the end at character 17, got '.'"],
+    ['2024-02-20T22:17z', "expected ':' and seconds, a zone ('Z', '+' or '-') or the end at character 17, got 'z'"],
+    ['2024-02-20T22:17 ', "expected ':' and seconds, a zone ('Z', '+' or '-') or the end at character 17, got ' '"],
+    ['2024-02-20T22:17 UTC', "expected ':' and seconds, a zone ('Z', '+' or '-') or the end at character 17, got ' '"],
+    ['2024-02-20T22:17:5', 'expected a 2-digit second at character 19, got the end'],
+    ['2024-02-20T22:17:05x', "expected '.' and a fraction, a zone ('Z', '+' or '-') or the end at character 20, got 'x'"],
+    ['2024-02-20T22:17:05.', "expected 1 to 6 fraction digits after '.' at character 21, got the end"],
+    ['2024-02-20T22:17:05.Z', "expected 1 to 6 fraction digits after '.' at character 21, got 'Z'"],
+    ['2024-02-20T22:17:05.1234567', 'expected at most 6 fraction digits, got a 7th at character 27'],
+    ['2024-02-20T22:17:05.5 ', "expected a zone ('Z', '+' or '-') or the end at character 22, got ' '"],
+    ['2024-02-20T22:17+05', 'expected 2-digit zone minutes (±HH:MM or ±HHMM) at character 20, got the end'],
+    ['2024-02-20T22:17+05:', 'expected 2-digit zone minutes (±HH:MM or ±HHMM) at character 21, got the end'],
+    ['2024-02-20T22:17+05:3', 'expected a 2-digit zone minute at character 22, got the end'],
+    ['2024-02-20T22:17+5:30', "expected a 2-digit zone hour at character 19, got ':'"],
+    ['2024-02-20T22:17Zx', "expected the end at character 18, got 'x'"],
+    ['2024-02-20T22:17+05:30:00', "expected the end at character 23, got ':'"],
+    ['2024-02-20T22:17:00.123+0530Z', "expected the end at character 29, got 'Z'"],
+];
+
+describe('server check, parseFireAt: accepted forms', () => {
   it('reads the seed example as UTC', () => {
     expect(FIRE_AT_FORMAT).toBe('YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM]');
     expect(parseFireAt('2024-02-20T22:17')).toBe(SEED_FIRE_AT);
@@ -104,7 +147,7 @@ describe('parseFireAt: accepted forms', () => {
   });
 });
 
-describe('parseFireAt: rejected forms, with what was expected and where', () => {
+describe('server check, parseFireAt: rejected forms, with what was expected and where', () => {
   it('throws an InvalidArgumentError for the argument fireAt', () => {
     const error = parseError('2024-02-30T22:17');
     expect(error).toBeInstanceOf(InvalidArgumentError);
@@ -113,48 +156,7 @@ describe('parseFireAt: rejected forms, with what was expected and where', () => 
     expect(error.message).toBe(`${PREFIX} "2024-02-30T22:17": day 30 does not exist in 2024-02`);
   });
 
-  it.each([
-    ['', 'it is empty'],
-    ['2023-02-29T22:17', 'day 29 does not exist in 2023-02'],
-    ['1900-02-29T22:17', 'day 29 does not exist in 1900-02'],
-    ['2024-04-31T22:17', 'day 31 does not exist in 2024-04'],
-    ['2024-02-00T22:17', 'day 00 does not exist in 2024-02'],
-    ['2024-13-01T00:00', 'month 13 does not exist (01 to 12)'],
-    ['2024-00-01T00:00', 'month 00 does not exist (01 to 12)'],
-    ['2024-02-20T24:00', 'hour 24 is out of range (00 to 23)'],
-    ['2024-02-20T22:60', 'minute 60 is out of range (00 to 59)'],
-    ['2024-02-20T22:17:60', 'second 60 is out of range (00 to 59)'],
-    ['2024-02-20T22:17+24:00', 'zone hour 24 is out of range (00 to 23)'],
-    ['2024-02-20T22:17-05:60', 'zone minute 60 is out of range (00 to 59)'],
-    ['24-02-20T22:17', "expected a 4-digit year at character 3, got '-'"],
-    [' 2024-02-20T22:17', "expected a 4-digit year at character 1, got ' '"],
-    ['2024/02/20T22:17', "expected '-' after the year at character 5, got '/'"],
-    ['2024-2-20T22:17', "expected a 2-digit month at character 7, got '-'"],
-    ['2024-02/20T22:17', "expected '-' after the month at character 8, got '/'"],
-    ['2024-02-2T22:17', "expected a 2-digit day at character 10, got 'T'"],
-    ['2024-02-20', "expected 'T' or a space between date and time at character 11, got the end"],
-    ['2024-02-20t22:17', "expected 'T' or a space between date and time at character 11, got 't'"],
-    ['2024-02-20  22:17', "expected a 2-digit hour at character 12, got ' '"],
-    ['2024-02-20T2217', "expected ':' after the hour at character 14, got '1'"],
-    ['2024-02-20T22:7', "expected a 2-digit minute at character 16, got the end"],
-    ['2024-02-20T22:17.5', "expected ':' and seconds, a zone ('Z', '+' or '-') or the end at character 17, got '.'"],
-    ['2024-02-20T22:17z', "expected ':' and seconds, a zone ('Z', '+' or '-') or the end at character 17, got 'z'"],
-    ['2024-02-20T22:17 ', "expected ':' and seconds, a zone ('Z', '+' or '-') or the end at character 17, got ' '"],
-    ['2024-02-20T22:17 UTC', "expected ':' and seconds, a zone ('Z', '+' or '-') or the end at character 17, got ' '"],
-    ['2024-02-20T22:17:5', 'expected a 2-digit second at character 19, got the end'],
-    ['2024-02-20T22:17:05x', "expected '.' and a fraction, a zone ('Z', '+' or '-') or the end at character 20, got 'x'"],
-    ['2024-02-20T22:17:05.', "expected 1 to 6 fraction digits after '.' at character 21, got the end"],
-    ['2024-02-20T22:17:05.Z', "expected 1 to 6 fraction digits after '.' at character 21, got 'Z'"],
-    ['2024-02-20T22:17:05.1234567', 'expected at most 6 fraction digits, got a 7th at character 27'],
-    ['2024-02-20T22:17:05.5 ', "expected a zone ('Z', '+' or '-') or the end at character 22, got ' '"],
-    ['2024-02-20T22:17+05', 'expected 2-digit zone minutes (±HH:MM or ±HHMM) at character 20, got the end'],
-    ['2024-02-20T22:17+05:', 'expected 2-digit zone minutes (±HH:MM or ±HHMM) at character 21, got the end'],
-    ['2024-02-20T22:17+05:3', 'expected a 2-digit zone minute at character 22, got the end'],
-    ['2024-02-20T22:17+5:30', "expected a 2-digit zone hour at character 19, got ':'"],
-    ['2024-02-20T22:17Zx', "expected the end at character 18, got 'x'"],
-    ['2024-02-20T22:17+05:30:00', "expected the end at character 23, got ':'"],
-    ['2024-02-20T22:17:00.123+0530Z', "expected the end at character 29, got 'Z'"],
-  ])('%j: %s', (value, reason) => {
+  it.each(REJECTED_FIRE_AT)('%j: %s', (value, reason) => {
     expect(parseError(value).message).toBe(`${PREFIX} ${JSON.stringify(value)}: ${reason}`);
   });
 
@@ -174,7 +176,7 @@ describe('parseFireAt: rejected forms, with what was expected and where', () => 
   });
 });
 
-describe('normalizeSchedule', () => {
+describe('server check, normalizeSchedule', () => {
   it('is undefined for a command without a schedule; interval, enabled and repeatable alone are ordinary properties', () => {
     expect(normalizeSchedule({ name: 'highlight', selector: '#a' })).toBeUndefined();
     expect(normalizeSchedule({ name: 'poll', interval: 5, enabled: false, repeatable: 'yes', cancel: true })).toBeUndefined();
@@ -341,108 +343,272 @@ describe('normalizeSchedule', () => {
   });
 });
 
-const set = (spec: Partial<TimerSet>): TimerSet => ({ kind: 'set', timerName: 't', repeatable: false, enabled: true, ...spec });
-const S = 1000;
 
-describe('nextFiring', () => {
-  it('a fireAt timer fires once, strictly after afterMs', () => {
-    const spec = set({ fireAt: 10 * S });
-    expect(nextFiring(spec, 0, 0)).toBe(10 * S);
-    expect(nextFiring(spec, 10 * S - 1, 0)).toBe(10 * S);
-    expect(nextFiring(spec, 10 * S, 0)).toBeUndefined();
-    expect(nextFiring(spec, 0, 0, 10 * S)).toBeUndefined();
-    // A fireAt in the past is due at once: the caller sees it via dueFirings.
-    expect(nextFiring(spec, 20 * S, 0)).toBeUndefined();
+describe('server check, checkSchedule: the 400 body of the PUT', () => {
+  it('names the property in message and gives the detailed reason in debug_message', () => {
+    expect(checkSchedule({ name: 'x', timerName: 't', fireAt: '2024-02-30T22:17' })).toEqual({
+      message: "Invalid schedule in 'properties.fireAt'",
+      debug_message: `${PREFIX} "2024-02-30T22:17": day 30 does not exist in 2024-02`,
+    });
+    expect(checkSchedule({ timerName: 't', interval: 'soon' })).toMatchObject({ message: "Invalid schedule in 'properties.interval'" });
   });
 
-  it('an interval-only timer fires one interval after it was set; repeatable, every interval after that', () => {
-    expect(nextFiring(set({ intervalMs: 120 * S }), 0, 5 * S)).toBe(125 * S);
-    expect(nextFiring(set({ intervalMs: 120 * S }), 125 * S, 5 * S)).toBeUndefined();
-    const repeating = set({ intervalMs: 120 * S, repeatable: true });
-    expect(nextFiring(repeating, 0, 0)).toBe(120 * S);
-    expect(nextFiring(repeating, 120 * S, 0)).toBe(240 * S);
-    expect(nextFiring(repeating, 130 * S, 0)).toBe(240 * S);
-    expect(nextFiring(repeating, 1_000 * S, 0)).toBe(1_080 * S);
+  it('passes ordinary commands and valid schedules', () => {
+    expect(checkSchedule({ name: 'poll', interval: 'x' })).toBeUndefined();
+    expect(checkSchedule({ timerName: 't', fireAt: '2024-02-20T22:17' })).toBeUndefined();
+    expect(checkSchedule({ timerName: 't', enabled: 'false' })).toBeUndefined();
+  });
+});
+
+// ---- the SDK's compact check
+
+/** readSchedule, with the message of a `['failed', message]` result. */
+const sdk = (properties: Record<string, unknown>) => {
+  const read = readSchedule(properties);
+  if (Array.isArray(read)) {
+    expect(read).toEqual(['failed', expect.any(String)]);
+    return read[1];
+  }
+  return read;
+};
+const FORMAT = 'YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM]';
+/** The SDK's reading of a fireAt: epoch ms, or its error message. */
+const sdkAt = (fireAt: unknown) => {
+  const read = sdk({ timerName: 't', fireAt });
+  return typeof read === 'string' ? read : (read as { at: number }).at;
+};
+
+describe('SDK readSchedule: fireAt', () => {
+  it('reads the accepted forms as the server check does', () => {
+    for (const text of [
+      '2024-02-20T22:17',
+      '2024-02-20 22:17',
+      '2024-02-20T22:17:09',
+      '2024-02-20T22:17:09.5',
+      '2024-02-20T22:17:09.05',
+      '2024-02-20T22:17:09.1239',
+      '2024-02-20T22:17:09.999999',
+      '2024-02-20T22:17:09.000001',
+      '2024-02-20T22:17Z',
+      '2024-02-20T22:17-0000',
+      '2024-02-20T22:17+05:30',
+      '2024-02-20T22:17+0530',
+      '2024-02-20T22:17-08:00',
+      '2024-02-20 22:17:09.25+23:59',
+      '2024-02-29T00:00',
+      '2000-02-29T12:00',
+      '1969-12-31T23:59:59.999',
+      '2024-12-31T23:59:59.999999Z',
+      '9999-12-31T23:59:59',
+      '0000-01-01T00:00',
+      '0099-01-01T00:00-00:01',
+    ]) {
+      expect([text, sdkAt(text)]).toEqual([text, parseFireAt(text)]);
+    }
+    expect(sdkAt('2024-02-20T22:17')).toBe(SEED_FIRE_AT);
+    expect(sdkAt('2024-02-20T22:17:09.1239')).toBe(SEED_FIRE_AT + 9_123);
+    expect(sdkAt('2024-02-20T22:17-08:00')).toBe(SEED_FIRE_AT + 8 * 3_600_000);
   });
 
-  it('a repeatable timer with fireAt fires first at fireAt, then every interval on that grid', () => {
-    const spec = set({ fireAt: SEED_FIRE_AT, intervalMs: 240 * S, repeatable: true });
-    const created = SEED_FIRE_AT - 3_600 * S;
-    expect(nextFiring(spec, created, created)).toBe(SEED_FIRE_AT);
-    expect(nextFiring(spec, SEED_FIRE_AT, created)).toBe(SEED_FIRE_AT + 240 * S);
-    expect(nextFiring(spec, SEED_FIRE_AT + 500 * S, created)).toBe(SEED_FIRE_AT + 720 * S);
-    // A late firing (run at +250 s) does not shift the grid.
-    expect(nextFiring(spec, SEED_FIRE_AT + 250 * S, created, SEED_FIRE_AT + 250 * S)).toBe(SEED_FIRE_AT + 480 * S);
-  });
-
-  it('never fires before lastFiredAtMs, which also skips the firings of a disabled period', () => {
-    const spec = set({ intervalMs: 60 * S, repeatable: true });
-    expect(nextFiring(spec, 0, 0, 200 * S)).toBe(240 * S);
-    const oneShot = set({ fireAt: 100 * S });
-    expect(nextFiring(oneShot, 0, 0, 50 * S)).toBe(100 * S);
-    expect(nextFiring(oneShot, 0, 0, 150 * S)).toBeUndefined();
-  });
-
-  it('a disabled timer, or one with an ignored interval, behaves accordingly', () => {
-    expect(nextFiring(set({ fireAt: 10 * S, enabled: false }), 0, 0)).toBeUndefined();
-    expect(nextFiring(set({ intervalMs: S, repeatable: true, enabled: false }), 0, 0)).toBeUndefined();
-    const ignored = set({ fireAt: 10 * S, intervalIgnored: true });
-    expect(nextFiring(ignored, 0, 0)).toBe(10 * S);
-    expect(nextFiring(ignored, 10 * S, 0)).toBeUndefined();
-  });
-
-  it('returns the first grid point strictly after (property)', () => {
+  it('agrees with Date on every valid date and time (property)', () => {
+    const p2 = (n: number) => String(n).padStart(2, '0');
     fc.assert(
       fc.property(
-        fc.integer({ min: 0, max: 4e12 }),
-        fc.integer({ min: 1, max: 1e10 }),
-        fc.integer({ min: 0, max: 4e12 }),
-        (fireAt, intervalMs, after) => {
-          const next = nextFiring(set({ fireAt, intervalMs, repeatable: true }), after, 0);
-          expect(next).toBeDefined();
-          const t = next as number;
-          expect(t).toBeGreaterThan(after);
-          expect(t).toBeGreaterThanOrEqual(fireAt);
-          expect((t - fireAt) % intervalMs).toBe(0);
-          if (t > fireAt) expect(t - intervalMs).toBeLessThanOrEqual(after);
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.integer({ min: -(23 * 60 + 59), max: 23 * 60 + 59 }),
+        fc.boolean(),
+        (y, m, d, h, mi, s, ms, offset, colon) => {
+          const date = new Date(0);
+          date.setUTCFullYear(y, m - 1, d);
+          date.setUTCHours(h, mi, s, ms);
+          fc.pre(date.getUTCDate() === d);
+          const abs = Math.abs(offset);
+          const zone = `${offset < 0 ? '-' : '+'}${p2(Math.floor(abs / 60))}${colon ? ':' : ''}${p2(abs % 60)}`;
+          const text = `${String(y).padStart(4, '0')}-${p2(m)}-${p2(d)}T${p2(h)}:${p2(mi)}:${p2(s)}.${String(ms).padStart(3, '0')}${zone}`;
+          expect(sdkAt(text)).toBe(date.getTime() - offset * 60_000);
+        },
+      ),
+    );
+  });
+
+  it.each(REJECTED_FIRE_AT)('refuses %j (server: %s), saying what fireAt must be', (value) => {
+    expect(sdkAt(value)).toBe(`fireAt must be ${FORMAT}, got ${describeValue(value)}`);
+  });
+
+  it('refuses what Date.parse would accept, and values that are not strings', () => {
+    for (const bad of ['Feb 20 2024 22:17', '2024-02-20T22:17:00.000Z ', '2024-02-20T22', '20240220T2217', '2024-02-20T22:17:00,5', '2024-02-20T24:00', '2024-02-20T22:17+24:00', '2024-02-20T22:17-05:60', 5, null, ['2024-02-20T22:17']]) {
+      expect(sdkAt(bad)).toBe(`fireAt must be ${FORMAT}, got ${describeValue(bad)}`);
+    }
+  });
+});
+
+describe('SDK readSchedule: the rules', () => {
+  it('is undefined for a command without a schedule; interval, enabled and repeatable alone are ordinary properties', () => {
+    expect(sdk({ name: 'highlight', selector: '#a' })).toBeUndefined();
+    expect(sdk({ name: 'poll', interval: 5, enabled: false, repeatable: 'yes', cancel: true })).toBeUndefined();
+    expect(sdk({ name: 'x', timerName: undefined })).toBeUndefined();
+  });
+
+  it('refuses fireAt without timerName, instead of running the command at once', () => {
+    expect(sdk({ fireAt: '2024-02-20T22:17' })).toBe('timerName must be a non-empty string, got undefined');
+  });
+
+  it('seed examples', () => {
+    expect(sdk({ name: 'remind', fireAt: '2024-02-20T22:17', timerName: 'MyTimer', repeatable: 'false' })).toEqual({
+      k: 'set',
+      timerName: 'MyTimer',
+      at: SEED_FIRE_AT,
+      rep: false,
+      on: true,
+    });
+    expect(sdk({ timerName: 'followup_timer_2', interval: '120' })).toEqual({ k: 'set', timerName: 'followup_timer_2', ms: 120_000, on: true });
+    expect(sdk({ timerName: 'f3', interval: '240', fireAt: '2024-02-20T22:17', repeatable: 'true' })).toEqual({
+      k: 'set',
+      timerName: 'f3',
+      at: SEED_FIRE_AT,
+      ms: 240_000,
+      rep: true,
+      on: true,
+    });
+    // With fireAt and interval but not repeatable the interval is kept but ignored: see firings below.
+    expect(sdk({ timerName: 't', interval: 240, fireAt: '2024-02-20T22:17' })).toEqual({ k: 'set', timerName: 't', at: SEED_FIRE_AT, ms: 240_000, on: true });
+    for (const [enabled, k] of [['false', 'disable'], ['true', 'enable'], [false, 'disable'], [true, 'enable']] as const) {
+      expect(sdk({ timerName: 'f3', enabled })).toEqual({ k, timerName: 'f3', on: k === 'enable' });
+    }
+  });
+
+  it('sets a timer disabled with enabled=false next to a time', () => {
+    expect(sdk({ timerName: 't', interval: 60, repeatable: true, enabled: 'false' })).toEqual({ k: 'set', timerName: 't', ms: 60_000, rep: true, on: false });
+  });
+
+  it('cancels with cancel=true alone; cancel=false is no cancel', () => {
+    expect(sdk({ name: 'x', timerName: 't', cancel: true })).toEqual({ k: 'cancel', timerName: 't', on: true });
+    expect(sdk({ timerName: 't', cancel: 'true' })).toEqual({ k: 'cancel', timerName: 't', on: true });
+    expect(sdk({ timerName: 't', cancel: 'false', interval: 1 })).toMatchObject({ k: 'set', ms: 1000 });
+    expect(sdk({ timerName: 't', cancel: true, fireAt: '2024-02-20T22:17', enabled: true })).toBe('cancel=true must come alone');
+    expect(sdk({ timerName: 't', cancel: true, repeatable: false })).toBe('cancel=true must come alone');
+  });
+
+  it('reads intervals as positive seconds, in whole ms: numbers, and decimal strings only', () => {
+    expect(sdk({ timerName: 't', interval: 1.5 })).toMatchObject({ ms: 1500 });
+    expect(sdk({ timerName: 't', interval: '0.5' })).toMatchObject({ ms: 500 });
+    expect(sdk({ timerName: 't', interval: 0.0016 })).toMatchObject({ ms: 2 });
+    for (const bad of ['0.0004', 'abc', '-5', '0', '0.0', '+5', ' 120', '1e3', '0x10', '', '.5', '5.', 0, -1, NaN, Infinity, 1e21, true, null, [120], { s: 1 }]) {
+      expect(sdk({ timerName: 't', interval: bad })).toBe(`interval must be seconds ≥ 0.001, got ${describeValue(bad)}`);
+    }
+  });
+
+  it('reads booleans as true/false or the lower-case strings', () => {
+    expect(sdk({ timerName: 't', interval: 1, repeatable: 'True' })).toBe('repeatable must be true or false, got "True"');
+    expect(sdk({ timerName: 't', interval: 1, enabled: 1 })).toBe('enabled must be true or false, got number 1');
+    expect(sdk({ timerName: 't', cancel: 'yes' })).toBe('cancel must be true or false, got "yes"');
+    expect(sdk({ timerName: 't', cancel: [true] })).toBe('cancel must be true or false, got an array');
+  });
+
+  it('requires interval when repeatable, and something to do with a timer name', () => {
+    expect(sdk({ timerName: 't', fireAt: '2024-02-20T22:17', repeatable: 'true' })).toBe('repeatable=true needs interval');
+    expect(sdk({ timerName: 't', repeatable: true })).toBe('repeatable=true needs interval');
+    for (const properties of [{}, { repeatable: false }, { enabled: true, repeatable: 'false' }, { cancel: false }]) {
+      expect(sdk({ timerName: 't', ...properties })).toBe('timer "t" needs fireAt, interval, enabled or cancel');
+    }
+  });
+
+  it('requires a non-empty string timer name', () => {
+    for (const value of ['', '  ', 5, null, {}, ['t']]) {
+      expect(sdk({ timerName: value, interval: 5 })).toBe(`timerName must be a non-empty string, got ${describeValue(value)}`);
+    }
+  });
+
+  it('reports the first wrong property, in the order timerName, cancel, fireAt, interval, repeatable, enabled', () => {
+    expect(sdk({ timerName: 5, cancel: 'x', fireAt: 'x' })).toMatch(/^timerName /);
+    expect(sdk({ timerName: 't', cancel: 'x', fireAt: 'x' })).toMatch(/^cancel /);
+    expect(sdk({ timerName: 't', fireAt: 'x', interval: 'y', repeatable: 'z' })).toMatch(/^fireAt /);
+    expect(sdk({ timerName: 't', interval: 'y', repeatable: 'z', enabled: 'w' })).toMatch(/^interval /);
+    expect(sdk({ timerName: 't', interval: 1, repeatable: 'z', enabled: 'w' })).toMatch(/^repeatable /);
+    expect(sdk({ timerName: 't', interval: 1, enabled: 'w' })).toMatch(/^enabled /);
+  });
+
+  it('refuses nothing the server check accepts, and everything it refuses that the SDK can tell (property)', () => {
+    const value = fc.oneof(
+      fc.constantFrom('true', 'false', 'True', '120', '0.5', '-1', '2024-02-20T22:17', '2024-02-30T22:17', '2024-02-20 22:17:05.5+01:00', ''),
+      fc.boolean(),
+      fc.integer({ min: -5, max: 200 }),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(
+        fc.record(
+          { timerName: fc.constantFrom('t', ''), fireAt: value, interval: value, repeatable: value, enabled: value, cancel: value },
+          { requiredKeys: [] },
+        ),
+        (properties) => {
+          const server = normalizeSchedule(properties);
+          const read = sdk(properties);
+          if (server?.kind !== 'invalid') expect(typeof read).not.toBe('string');
+          else expect(typeof read).toBe('string');
         },
       ),
     );
   });
 });
 
-describe('dueFirings', () => {
-  it('a page closed through five firings runs the command once, and knows the next firing', () => {
-    const spec = set({ intervalMs: 60 * S, repeatable: true });
-    expect(dueFirings(spec, 0, 60 * S, 400 * S)).toEqual({ due: true, missed: 5, next: 420 * S });
+// ---- firings
+
+const timer = (state: Partial<TimerState>): TimerState => ({ timerName: 't', on: true, t0: 0, ...state });
+const S = 1000;
+
+describe('firings: [missed in (last, now], next after now or Infinity]', () => {
+  it('a fireAt timer fires once', () => {
+    const t = timer({ at: 10 * S });
+    expect(firings(t, 0)).toEqual([0, 10 * S]);
+    expect(firings(t, 10 * S - 1)).toEqual([0, 10 * S]);
+    expect(firings(t, 10 * S)).toEqual([1, Infinity]);
+    // Missed while no page was open: due once, then never again.
+    expect(firings(t, 5_000 * S)).toEqual([1, Infinity]);
+    expect(firings({ ...t, last: 5_000 * S }, 6_000 * S)).toEqual([0, Infinity]);
   });
 
-  it('counts a firing at exactly now as due, and nothing before the first firing', () => {
-    const spec = set({ intervalMs: 60 * S, repeatable: true });
-    expect(dueFirings(spec, 0, undefined, 59 * S)).toEqual({ due: false, missed: 0, next: 60 * S });
-    expect(dueFirings(spec, 0, undefined, 60 * S)).toEqual({ due: true, missed: 1, next: 120 * S });
-    expect(dueFirings(spec, 0, 60 * S, 60 * S)).toEqual({ due: false, missed: 0, next: 120 * S });
+  it('an interval-only timer fires one interval after it was set; repeatable, every interval after that', () => {
+    expect(firings(timer({ ms: 120 * S, t0: 5 * S }), 0)).toEqual([0, 125 * S]);
+    expect(firings(timer({ ms: 120 * S, t0: 5 * S }), 125 * S)).toEqual([1, Infinity]);
+    const repeating = timer({ ms: 120 * S, rep: true });
+    expect(firings(repeating, 0)).toEqual([0, 120 * S]);
+    expect(firings(repeating, 120 * S)).toEqual([1, 240 * S]);
+    expect(firings({ ...repeating, last: 120 * S }, 130 * S)).toEqual([0, 240 * S]);
+    expect(firings({ ...repeating, last: 120 * S }, 1_000 * S)).toEqual([7, 1_080 * S]);
   });
 
-  it('a missed one-shot is due once, then never again', () => {
-    const spec = set({ fireAt: 100 * S });
-    expect(dueFirings(spec, 0, undefined, 5_000 * S)).toEqual({ due: true, missed: 1, next: undefined });
-    expect(dueFirings(spec, 0, 5_000 * S, 6_000 * S)).toEqual({ due: false, missed: 0, next: undefined });
-    expect(dueFirings(set({ intervalMs: 120 * S }), 0, undefined, 120 * S)).toEqual({ due: true, missed: 1, next: undefined });
+  it('a page closed through five firings runs the command once for all of them, back on the grid', () => {
+    expect(firings(timer({ ms: 60 * S, rep: true, last: 60 * S }), 400 * S)).toEqual([5, 420 * S]);
   });
 
-  it('a repeatable timer with fireAt counts from fireAt', () => {
-    const spec = set({ fireAt: SEED_FIRE_AT, intervalMs: 240 * S, repeatable: true });
-    expect(dueFirings(spec, 0, undefined, SEED_FIRE_AT + 480 * S)).toEqual({ due: true, missed: 3, next: SEED_FIRE_AT + 720 * S });
+  it('a repeatable timer with fireAt fires first at fireAt, then every interval on that grid', () => {
+    const t = timer({ at: SEED_FIRE_AT, ms: 240 * S, rep: true, t0: SEED_FIRE_AT - 3_600 * S });
+    expect(firings(t, SEED_FIRE_AT - S)).toEqual([0, SEED_FIRE_AT]);
+    expect(firings(t, SEED_FIRE_AT + 480 * S)).toEqual([3, SEED_FIRE_AT + 720 * S]);
+    // A late firing (run at +250 s) does not shift the grid.
+    expect(firings({ ...t, last: SEED_FIRE_AT + 250 * S }, SEED_FIRE_AT + 300 * S)).toEqual([0, SEED_FIRE_AT + 480 * S]);
   });
 
-  it('nothing is due on a disabled timer, and a re-enable time skips the disabled period', () => {
-    const spec = set({ intervalMs: 60 * S, repeatable: true });
-    expect(dueFirings({ ...spec, enabled: false }, 0, undefined, 1_000 * S)).toEqual({ due: false, missed: 0, next: undefined });
-    expect(dueFirings(spec, 0, 1_000 * S, 1_010 * S)).toEqual({ due: false, missed: 0, next: 1_020 * S });
+  it('with fireAt and interval but not repeatable, the interval is ignored', () => {
+    const t = timer({ at: 10 * S, ms: 5 * S });
+    expect(firings(t, 0)).toEqual([0, 10 * S]);
+    expect(firings(t, 100 * S)).toEqual([1, Infinity]);
   });
 
-  it('counts exactly the grid points in (lastFiredAt, now] (property)', () => {
+  it('a re-enable time as last skips the firings of the disabled period', () => {
+    expect(firings(timer({ ms: 60 * S, rep: true, last: 1_000 * S }), 1_010 * S)).toEqual([0, 1_020 * S]);
+    expect(firings(timer({ at: 100 * S, last: 150 * S }), 150 * S)).toEqual([0, Infinity]);
+    expect(firings(timer({ at: 100 * S, last: 50 * S }), 60 * S)).toEqual([0, 100 * S]);
+  });
+
+  it('counts exactly the grid points in (last, now], and gives the first one after now (property)', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 10_000 }),
@@ -450,19 +616,34 @@ describe('dueFirings', () => {
         fc.option(fc.integer({ min: 0, max: 20_000 }), { nil: undefined }),
         fc.integer({ min: 0, max: 20_000 }),
         fc.boolean(),
-        (fireAt, intervalMs, lastFiredAt, now, repeatable) => {
-          const spec = set({ fireAt, intervalMs, repeatable });
-          let expected = 0;
-          for (let t = fireAt; t <= now; t += intervalMs) {
-            if (lastFiredAt === undefined || t > lastFiredAt) expected++;
-            if (!repeatable) break;
+        (at, ms, last, now, rep) => {
+          fc.pre(last === undefined || last <= now);
+          let missed = 0;
+          let next = Infinity;
+          for (let t = at; ; t += ms) {
+            if (t > now) {
+              next = t;
+              break;
+            }
+            if (last === undefined || t > last) missed++;
+            if (!rep) break;
           }
-          const result = dueFirings(spec, 0, lastFiredAt, now);
-          expect(result.missed).toBe(expected);
-          expect(result.due).toBe(expected > 0);
-          expect(result.next).toBe(nextFiring(spec, now, 0, lastFiredAt));
+          expect(firings(timer({ at, ms, rep, last }), now)).toEqual([missed, next]);
         },
       ),
+    );
+  });
+
+  it('stays exact on a fine grid far from its start (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4e12 }), fc.integer({ min: 1, max: 1e10 }), fc.integer({ min: 0, max: 4e12 }), (at, ms, now) => {
+        const [, next] = firings(timer({ at, ms, rep: true }), now);
+        const t = next as number;
+        expect(t).toBeGreaterThan(now);
+        expect(t).toBeGreaterThanOrEqual(at);
+        expect((t - at) % ms).toBe(0);
+        if (t > at) expect(t - ms).toBeLessThanOrEqual(now);
+      }),
     );
   });
 });
