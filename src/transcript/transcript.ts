@@ -91,9 +91,8 @@ const isText = (value: unknown): value is string => typeof value == 'string' && 
  * (`invalidCommand`) and the event delivery hand over only objects with a
  * string id.
  *
- * Cost: appending copies the live entries into a new frozen `entries` array
- * and looks for a duplicate among them, O(n) with n ≤ `limit`; with the
- * default limit of 200 that is less than the DOM work of one line.
+ * Cost: appending and the duplicate check are O(1); `entries` is a frozen
+ * copy made on its first read after a change (listeners read it at once).
  */
 export function createTranscript(
   { fallbackText = DEFAULT_FALLBACK_TEXT, limit = 200, now = () => Date.now() }: TranscriptOptions = {},
@@ -111,7 +110,14 @@ export function createTranscript(
   demand(typeof now == 'function', ConfigurationError, '', 'transcript.now', 'a function', now);
 
   const freeze = Object.freeze;
-  let entries: readonly TranscriptEntry[] = freeze([]);
+  // The entries, oldest first, at most `limit`; `byKey` finds them by kind and
+  // id in O(1) and `snapshot` is the frozen copy `entries` hands out, made on the
+  // first read after a change: a command costs the same with 20 or 2,000 kept.
+  let list: TranscriptEntry[] = [];
+  let snapshot: readonly TranscriptEntry[] | undefined;
+  const byKey = new Map<string, TranscriptEntry>();
+  const keyOf = (entry: { kind: string; id: string }) => entry.kind + ' ' + entry.id;
+  const entries = () => (snapshot ??= freeze(list.slice()));
   let typing: TypingIndicator | undefined;
   const listeners = new Set<TranscriptListener>();
 
@@ -131,22 +137,22 @@ export function createTranscript(
   const notify = (): void => {
     for (const listener of [...listeners]) {
       try {
-        if (listeners.has(listener)) listener(entries);
+        if (listeners.has(listener)) listener(entries());
       } catch (error) {
         report(error);
       }
     }
   };
 
-  const set = (next: TranscriptEntry[]): void => {
-    entries = freeze(next);
+  const changed = (): void => {
+    snapshot = undefined;
     notify();
   };
 
   // `content` is shown verbatim: whitespace may be meaningful, and the renderer never interprets text.
   const add = (kind: 'command' | 'event', value: CustomCommand | EngagementEvent): TranscriptEntry => {
     const { id, content } = value;
-    let entry = entries.find((e) => e.kind == kind && e.id == id);
+    let entry = byKey.get(keyOf({ kind, id }));
     if (!entry) {
       let text: unknown = content;
       const extra: { fallback?: boolean } = {};
@@ -161,14 +167,17 @@ export function createTranscript(
         if (!isText(text)) text = DEFAULT_FALLBACK_TEXT;
       }
       entry = freeze({ kind, id, at: now(), text, [kind]: value, ...extra }) as TranscriptEntry;
-      set([...entries, entry].slice(-limit));
+      list.push(entry);
+      byKey.set(keyOf(entry), entry);
+      if (list.length > limit) byKey.delete(keyOf(list.shift()!));
+      changed();
     }
     return entry;
   };
 
   return {
     get entries() {
-      return entries;
+      return entries();
     },
     get typing() {
       return typing;
@@ -191,7 +200,11 @@ export function createTranscript(
     addCommand: (command) => add('command', command),
     addEvent: (event) => add('event', event),
     clear() {
-      if (entries.length) set([]);
+      if (list.length) {
+        list = [];
+        byKey.clear();
+        changed();
+      }
     },
   };
 }
