@@ -67,6 +67,7 @@ describe('mountTranscript: rendering', () => {
     const t = createTranscript();
     expect(() => mountTranscript(container(), t, { classPrefix: 'a b' })).toThrow(/options\.classPrefix/);
     expect(() => mountTranscript(container(), t, { classPrefix: '' })).toThrow(/options\.classPrefix/);
+    expect(() => mountTranscript(container(), t, { classPrefix: null as never })).toThrow(/options\.classPrefix/);
   });
 
   it('puts the text directly in the <li>, as a single text node, with no inline style', () => {

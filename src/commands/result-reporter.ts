@@ -30,9 +30,9 @@ export function createResultReporter({ http, path, backoff, timers, logger }: {
 }) {
   // The timer of the gathering window and of a retry is named by the path: unique among the visitor's timers.
   const waiting: ResultItem[] = [];
-  let sending: unknown;
+  let sending = false;
   let attempt = 0;
-  let closed: unknown;
+  let closed = false;
 
   const post = (results: ResultItem[], keepalive?: boolean) => http.send({ method: 'POST', path, body: { results }, keepalive });
   const send = () => {
@@ -40,18 +40,19 @@ export function createResultReporter({ http, path, backoff, timers, logger }: {
     const batch = waiting.slice(0, BATCH);
     // Done with this batch: delivered, or refused for good (dropped with a warning).
     const next = () => {
-      sending = attempt = 0;
+      sending = false;
+      attempt = 0;
       waiting.splice(0, batch.length);
       send();
     };
-    sending = 1;
+    sending = true;
     post(batch).then(next, (error: unknown) => {
       const delay = closed ? undefined : retryDelay(error, ++attempt, backoff);
       if (delay === undefined) {
         logger.warn('could not report command results', error);
         next();
       } else {
-        sending = 0;
+        sending = false;
         timers.set(path, send, delay);
       }
     });
@@ -72,7 +73,7 @@ export function createResultReporter({ http, path, backoff, timers, logger }: {
       for (let i = 0; i < waiting.length; i += BATCH) post(waiting.slice(i, i + BATCH), true).catch(() => {});
     },
     close() {
-      closed = 1;
+      closed = true;
     },
   };
 }

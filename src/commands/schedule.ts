@@ -28,7 +28,6 @@ export interface TimerSpec {
   on: boolean;
 }
 
-/** What a command with `timerName` does to its timer. */
 /**
  * What a command with `timerName` does to its timer: `set` it (with this
  * spec), or `enable`, `disable` or `cancel` the existing one (the spec is

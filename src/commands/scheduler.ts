@@ -1,4 +1,3 @@
-import type { Logger } from '../core/logger.js';
 import type { CustomCommand } from '../core/protocol.js';
 import { readJson, writeJson, type StorageLike } from '../core/storage.js';
 import type { Timers } from '../core/timers.js';
@@ -24,8 +23,6 @@ export interface SchedulerDeps {
   storage: StorageLike;
   key: string;
   timers: Timers;
-  /** Unused; kept for callers. */
-  logger?: Logger;
   /** Runs the timer's command (a handler call, an event). */
   fire(entry: TimerEntry, at: number, missed: number): void;
 }

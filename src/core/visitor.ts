@@ -188,7 +188,6 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     storage: config.commandStorage,
     key: `${prefix}timers`,
     timers,
-    logger,
     fire(entry, at, missed) {
       const { timerName, command, name } = entry;
       dispatcher.run(

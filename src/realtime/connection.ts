@@ -296,6 +296,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
           const type = frame?.type;
           if (type == 'ready') {
             refreshed = false;
+            // Working: the loss of this socket is not a failed attempt (counts as 0).
             failures = -1;
             opened();
             beat();

@@ -50,7 +50,7 @@ export function mountTranscript(
   // And not one we render into already: both would restore the attributes.
   check(element?.nodeType == 1 && !mounted.has(element), 'element', 'a DOM Element without a transcript already mounted', element, got);
   check(typeof transcript?.subscribe == 'function', 'transcript', 'a Transcript', transcript);
-  check(/^\S+$/.test(prefix), 'options.classPrefix', 'one class name', prefix);
+  check(typeof prefix == 'string' && /^\S+$/.test(prefix), 'options.classPrefix', 'one class name', prefix);
   check(typeof text == 'function', 'options.typingText', 'a string or a function', typingText);
 
   const create = (tag: string, className: string) => Object.assign(element.ownerDocument.createElement(tag), { className });
