@@ -2,7 +2,14 @@ import commonjs from '@rollup/plugin-commonjs';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import { rmSync } from 'node:fs';
 import { dts } from 'rollup-plugin-dts';
+
+// Chunk names carry a content hash: without a clean start, every build would
+// leave the previous chunks in dist/, and `files: ["dist"]` would publish them.
+// A hook of the first build, not a statement here: scripts/size.mjs imports
+// this file to measure, and must not delete what it measures.
+const cleanDist = () => ({ name: 'clean-dist', buildStart: () => rmSync('dist', { recursive: true, force: true }) });
 
 /** npm entries: ESM + CJS, dependencies left to the consumer's bundler. */
 const entries = {
@@ -24,7 +31,7 @@ export default [
   {
     input: entries,
     external,
-    plugins: [ts()],
+    plugins: [cleanDist(), ts()],
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
       { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named' },

@@ -1,6 +1,6 @@
 // @vitest-environment node
 // The built package: what npm users and script-tag users get. `npm test` builds first (pretest).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,15 @@ describe('build output', () => {
       }
     }
     expect(existsSync(dist('engagekit.global.js'))).toBe(true);
+  });
+
+  it('dist/ holds no stale chunk: every chunk is imported by a file of the same build', () => {
+    const chunks = readdirSync(dist('chunks')).filter((file) => !file.endsWith('.map'));
+    const importers = readdirSync(dist('.'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\.c?js$/.test(file))
+      .map((file) => read(file));
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) expect(importers.some((code) => code.includes(`/${chunk}'`)), chunk).toBe(true);
   });
 
   it.each(['index.js', 'index.cjs', 'engagekit.global.js'])('%s contains no msw code', (file) => {
