@@ -306,6 +306,33 @@ export async function moduleBreakdown() {
   return { total, rows };
 }
 
+/**
+ * `code` with the text of every string literal and template chunk emptied
+ * (`"abc"` → `""`): what the bundle would weigh with no message, key, header or
+ * URL at all. Not a build anyone could ship; it measures how much of a bundle
+ * is code, which no rewording of messages can shrink.
+ */
+export async function withoutStrings(code) {
+  const { parseAst } = await import('rollup/parseAst');
+  const spans = [];
+  const walk = (node) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node.type !== 'string') return;
+    if (node.type === 'Literal' && typeof node.value === 'string') spans.push([node.start + 1, node.end - 1]);
+    else if (node.type === 'TemplateElement') spans.push([node.start, node.end]);
+    for (const key in node) if (node[key] && typeof node[key] === 'object') walk(node[key]);
+  };
+  walk(parseAst(code));
+  spans.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [start, end] of spans) {
+    out += code.slice(at, start);
+    at = end;
+  }
+  return out + code.slice(at);
+}
+
 export function formatBreakdown({ total, rows }, { md = false } = {}) {
   const header = ['#', 'module', 'min (from source map)', 'share of min', 'rendered, before terser', 'source file'];
   const cells = rows.map((r, i) => [
@@ -339,6 +366,13 @@ async function main(argv) {
   if (argv.includes('--modules')) {
     console.log(`\nWhere the bytes of dist/engagekit.global.js go, per source module (minified characters attributed with its source map):\n`);
     console.log(formatBreakdown(await moduleBreakdown(), { md }));
+    const iife = rows.find((r) => r.id === 'iife');
+    const code = await withoutStrings(readFileSync(dist('engagekit.global.js'), 'utf8'));
+    const { gzip } = compressedSizes(code);
+    console.log(
+      `\nThe same bundle with every string literal emptied (no message, key or URL left): ${kb(code.length)} min, ${kb(gzip)} gzip,` +
+        ` ${kb(iife.gzip - gzip)} of the ${kb(iife.gzip)} gzip is text${iife.budget ? `; the code alone is ${kb(gzip - iife.budget)} over the ${kb(iife.budget)} budget` : ''}.`,
+    );
   }
   const missed = rows.filter((r) => !r.goal.ok);
   if (missed.length === 0) console.log('\nEvery bundle is within its budget.');

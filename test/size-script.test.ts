@@ -59,6 +59,11 @@ describe('scripts/size.mjs', () => {
     expect(size.checkBudget(1_000_000, undefined)).toEqual({ ok: true, over: 0, informative: true });
   });
 
+  it('empties string literals and template chunks, and leaves the code and template expressions', async () => {
+    const code = 'let a="msg",b=\'x\'+1,c=`at ${a+"!"} and ${b}`;f(/re"g/,a.b)';
+    expect(await size.withoutStrings(code)).toBe('let a="",b=\'\'+1,c=`${a+""}${b}`;f(/re"g/,a.b)');
+  });
+
   it('attributes minified characters to the sources of a source map', () => {
     // "abc" comes from a.ts, "defg" from b.ts (segments [0,0,0,0] and [3,1,0,0]).
     const map = { version: 3, sources: ['a.ts', 'b.ts'], mappings: 'AAAA,GCAA' };
