@@ -1,3 +1,4 @@
+import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryLocks } from '../src/core/locks.js';
 import { createMemoryStorage, type StorageLike } from '../src/core/storage.js';
@@ -6,7 +7,7 @@ import { KEEPALIVE_BUDGET } from '../src/transport/event-delivery.js';
 import { useReferenceServer } from './support/server.js';
 import { FAST_REALTIME, waitForConnection } from './support/visitor.js';
 
-const { backend, requests } = useReferenceServer();
+const { backend, requests, server } = useReferenceServer();
 const open: Visitor[] = [];
 afterEach(() => {
   for (const visitor of open.splice(0)) visitor.close();
@@ -65,6 +66,16 @@ describe('retries', () => {
     const posts = eventPosts();
     expect(posts).toHaveLength(2);
     expect(Date.now() - first).toBeGreaterThanOrEqual(950);
+  });
+
+  it('a 2xx whose body is cut off is a network failure: sent again, stored once', async () => {
+    const engagement = backend.createEngagement();
+    const cut = () => new ReadableStream({ start: (controller) => controller.error(new Error('connection reset')) });
+    server.use(http.post(`${backend.baseUrl}/engagements/:id/events`, () => new HttpResponse(cut(), { status: 200 }), { once: true }));
+    const visitor = make(engagement);
+    await expect(visitor.recordEvent('x')).resolves.toMatchObject({ content: 'x' });
+    expect(eventPosts()).toHaveLength(2);
+    expect(backend.getEvents(engagement.engagementId).map((e) => e.content)).toEqual(['x']);
   });
 
   it('pauses while offline and sends as soon as the browser is back online', async () => {

@@ -217,7 +217,7 @@ describe('token refresh', () => {
     await expect(visitor.recordEvent('x')).rejects.toMatchObject({
       name: 'ConfigurationError',
       option: 'token',
-      message: expect.stringContaining('returned undefined'),
+      message: 'createVisitor: option "token" returned undefined, not a non-empty string',
     });
     expect(requests).toHaveLength(0);
   });

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { http, HttpResponse } from 'msw';
-import { describe, expect, it } from 'vitest';
-import { ForbiddenError, InvalidArgumentError, InvalidRequestError, ServerError } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ConfigurationError, ForbiddenError, InvalidArgumentError, InvalidRequestError, NetworkError, ServerError, UnauthorizedError } from '../src/index.js';
 import { createOperator } from '../src/operator/index.js';
 import { useReferenceServer } from './support/server.js';
 
@@ -121,9 +121,134 @@ describe('createOperator().sendCustomCommand (seed 000)', () => {
     });
   });
 
+  it('waits what a 429 Retry-After says instead of the backoff', async () => {
+    // A backoff of a minute would time the test out: the header's 0 s is what is waited.
+    const { e, operator } = operatorFor({ backoff: { initialDelay: 60_000, maxDelay: 60_000 } });
+    let calls = 0;
+    server.use(
+      http.put(`${backend.baseUrl}/engagements/:id/custom_commands/:cid`, () =>
+        calls++ ? undefined : HttpResponse.json({ message: 'slow down', debug_message: '' }, { status: 429, headers: { 'Retry-After': '0' } }),
+      ),
+    );
+    await operator.sendCustomCommand({ engagementId: e.engagementId, properties: { name: 'x' } });
+    expect(calls).toBe(2);
+  });
+
+  it('rejects with a NetworkError when no response comes, after its retries', async () => {
+    const { e, operator } = operatorFor({ retries: 0 });
+    server.use(http.put(`${backend.baseUrl}/engagements/:id/custom_commands/:cid`, () => HttpResponse.error()));
+    const error = await operator.sendCustomCommand({ engagementId: e.engagementId, properties: {} }).catch((x: unknown) => x);
+    expect(error).toBeInstanceOf(NetworkError);
+    expect(error).toMatchObject({ method: 'PUT', message: expect.stringMatching(/^PUT http\S+ got no response: /) });
+  });
+
+  it('a secret where WebCrypto is missing (a plain http page) is refused by createOperator, before any request', () => {
+    vi.stubGlobal('crypto', {});
+    try {
+      expect(() => createOperator({ baseUrl: backend.baseUrl, token: 't', secret: 's3cret' })).toThrow(
+        expect.objectContaining({ name: 'ConfigurationError', option: 'secret', message: expect.stringContaining('needs WebCrypto (crypto.subtle)') }),
+      );
+      expect(() => createOperator({ baseUrl: backend.baseUrl, token: 't' })).not.toThrow();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    expect(requests).toHaveLength(0);
+  });
+
   it('configuration errors name the option', () => {
     expect(() => createOperator({ baseUrl: 'nope:', token: 't' })).toThrow(expect.objectContaining({ option: 'baseUrl' }));
     expect(() => createOperator({ baseUrl: 'https://x', token: 7 as never })).toThrow(expect.objectContaining({ option: 'token' }));
     expect(() => createOperator({ baseUrl: 'https://x', token: 't', retries: -1 })).toThrow(expect.objectContaining({ option: 'retries' }));
+  });
+
+  it.each([
+    ['no options', undefined, 'baseUrl', 'createOperator: option "baseUrl" must be a non-empty string, got undefined'],
+    ['a baseUrl with a query', { baseUrl: 'https://x/api?a=1', token: 't' }, 'baseUrl', 'createOperator: option "baseUrl" must be an http(s) URL or path, without query or fragment, got "https://x/api?a=1"'],
+    ['an empty baseUrl', { baseUrl: ' ', token: 't' }, 'baseUrl', 'createOperator: option "baseUrl" must be a non-empty string, got " "'],
+    ['an empty token', { baseUrl: 'https://x', token: '' }, 'token', 'createOperator: option "token" must be a non-empty string or a function, got ""'],
+    ['a fractional retries', { baseUrl: 'https://x', token: 't', retries: 1.5 }, 'retries', 'createOperator: option "retries" must be a non-negative integer, got number 1.5'],
+    ['a fetch that is no function', { baseUrl: 'https://x', token: 't', fetch: 'fetch' }, 'fetch', 'createOperator: option "fetch" must be a function, got "fetch"'],
+  ])('refuses %s with a ConfigurationError saying where and what', (_label, options, option, message) => {
+    const error = (() => {
+      try {
+        createOperator(options as never);
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error).toMatchObject({ option, message });
+  });
+
+  it('takes the base URL without its trailing slashes', async () => {
+    const e = backend.createEngagement();
+    const operator = createOperator({ baseUrl: `${backend.baseUrl}//`, token: e.operatorToken });
+    await operator.getTyping(e.engagementId);
+    expect(requests[0]!.url).toBe(`${backend.baseUrl}/engagements/${e.engagementId}/typing`);
+  });
+
+  it('refuses bad arguments of the other methods before any request, saying where and what', async () => {
+    const { e, operator } = operatorFor();
+    await expect(operator.setMeta('', { meta: {} })).rejects.toThrow('setMeta: engagementId must be a non-empty string, got ""');
+    await expect(operator.setMeta(e.engagementId, [] as never)).rejects.toThrow('setMeta: change must be an object, got an array');
+    await expect(operator.typing(e.engagementId, 'go' as never)).rejects.toThrow("typing: action must be 'start' or 'stop', got \"go\"");
+    await expect(operator.typing(e.engagementId, 'start', 5 as never)).rejects.toThrow('typing: preview must be a string, got number 5');
+    await expect(operator.getTyping(7 as never)).rejects.toMatchObject({ name: 'InvalidArgumentError', argument: 'engagementId' });
+    expect(requests).toHaveLength(0);
+  });
+});
+
+describe('createOperator: token refresh', () => {
+  it('calls a token function again once after a 401, resends with the fresh token, and keeps it', async () => {
+    const e = backend.createEngagement();
+    const tokens = ['expired-token', e.operatorToken];
+    const token = vi.fn(async () => tokens.shift()!);
+    const operator = createOperator({ baseUrl: backend.baseUrl, token });
+    await operator.sendCustomCommand({ engagementId: e.engagementId, properties: { name: 'x' } });
+    expect(token).toHaveBeenCalledTimes(2);
+    expect(requests.map((r) => r.headers.authorization)).toEqual(['Bearer expired-token', `Bearer ${e.operatorToken}`]);
+    await operator.getTyping(e.engagementId);
+    expect(token).toHaveBeenCalledTimes(2);
+  });
+
+  it('gives up after one refresh when the fresh token is refused too; a plain string is not refreshed', async () => {
+    const e = backend.createEngagement();
+    const token = vi.fn(() => 'always-bad');
+    await expect(createOperator({ baseUrl: backend.baseUrl, token }).getTyping(e.engagementId)).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(token).toHaveBeenCalledTimes(2);
+    expect(requests).toHaveLength(2);
+    requests.length = 0;
+    await expect(createOperator({ baseUrl: backend.baseUrl, token: 'bad-string' }).getTyping(e.engagementId)).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('concurrent 401s share one refresh', async () => {
+    const e = backend.createEngagement();
+    let calls = 0;
+    const token = async () => (calls++ === 0 ? 'stale' : e.operatorToken);
+    const operator = createOperator({ baseUrl: backend.baseUrl, token });
+    await Promise.all(['a', 'b', 'c'].map((n) => operator.sendCustomCommand({ engagementId: e.engagementId, properties: { n } })));
+    expect(calls).toBe(2);
+    expect(backend.getCommands(e.engagementId)).toHaveLength(3);
+  });
+
+  it('a failed token call is not kept: the next request calls again', async () => {
+    const e = backend.createEngagement();
+    const token = vi.fn().mockRejectedValueOnce(new Error('vault down')).mockResolvedValue(e.operatorToken);
+    const operator = createOperator({ baseUrl: backend.baseUrl, token });
+    await expect(operator.getTyping(e.engagementId)).rejects.toThrow('vault down');
+    await expect(operator.getTyping(e.engagementId)).resolves.toMatchObject({ visitor: { active: false } });
+    expect(token).toHaveBeenCalledTimes(2);
+  });
+
+  it('a token function that returns no string is a configuration error naming "token"', async () => {
+    const e = backend.createEngagement();
+    const operator = createOperator({ baseUrl: backend.baseUrl, token: () => undefined as unknown as string });
+    await expect(operator.getTyping(e.engagementId)).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      option: 'token',
+      message: 'createOperator: option "token" returned undefined, not a non-empty string',
+    });
+    expect(requests).toHaveLength(0);
   });
 });

@@ -14,14 +14,15 @@ export interface TokenProvider {
   refresh(rejected: string): Promise<string | undefined>;
 }
 
-export function createTokenProvider(source: TokenSource, option = 'token'): TokenProvider {
+/** `where`: the factory whose option "token" this is, named in the error when a token function returns no token. */
+export function createTokenProvider(source: TokenSource, where = 'createVisitor'): TokenProvider {
   let current: Promise<string> | undefined;
   const call = (): Promise<string> => {
     const pending = (current = (async () => {
       // A string source was validated with the options (createVisitor, createOperator): the check is for functions.
       const token = typeof source == 'string' ? source : await source();
       if (typeof token != 'string' || !token.trim()) {
-        throw new ConfigurationError(option, `option "${option}" returned ${describe(token)}, not a non-empty string`);
+        throw new ConfigurationError('token', `${where}: option "token" returned ${describe(token)}, not a non-empty string`);
       }
       return token;
     })());

@@ -125,15 +125,19 @@ export function createOperator(options: OperatorOptions): Operator {
   const { baseUrl, token, retries = 2, backoff, fetch: fetchOption, secret } = { ...options };
   const url = resolveBaseUrl(where, baseUrl);
   if (typeof token != 'function' && (typeof token != 'string' || !token.trim())) {
-    fail(where, 'token', 'a string or a function', token, ConfigurationError);
+    fail(where, 'token', 'a non-empty string or a function', token, ConfigurationError);
   }
   if (!Number.isSafeInteger(retries) || retries < 0) fail(where, 'retries', 'a non-negative integer', retries, ConfigurationError);
   optionalFunction(where, 'fetch', fetchOption);
-  if (secret !== undefined) requireString(where, 'secret', secret);
+  if (secret !== undefined) {
+    requireString(where, 'secret', secret);
+    // Known now, not at the first request: browsers hide crypto.subtle on plain http pages.
+    if (!globalThis.crypto?.subtle) throw new ConfigurationError('secret', `${where}: option "secret" needs WebCrypto (crypto.subtle), which is missing here`);
+  }
   const delays = { initialDelay: 500, maxDelay: 5_000, factor: 2, jitter: 0.5, ...backoff };
   const http = createHttpTransport({
     baseUrl: url,
-    token: createTokenProvider(token),
+    token: createTokenProvider(token, where),
     // Signed where the exact bytes are known: the body string the transport made.
     // The transport always passes an init, with a JSON string as body when there is one.
     getFetch: () => async (url, init) =>

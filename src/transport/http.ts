@@ -74,7 +74,9 @@ export function createHttpTransport({ baseUrl, token, getFetch }: HttpTransportO
         await response.text().catch(() => {});
         response = await attempt(fresh);
       }
-      if (response.ok) return read(response) as Promise<T>;
+      // A body cut off mid-read is a lost connection, not a refusal: retryable
+      // (a resent request carries the same idempotency key).
+      if (response.ok) return read(response).catch((cause) => { throw new NetworkError(method, url, cause); }) as Promise<T>;
       const said = await read(response).catch(() => {});
       const { message, debug_message } = ((typeof said === 'object' && said) || {}) as Record<string, unknown>;
       throw httpErrorFor({
