@@ -131,6 +131,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   // part's factory destructures the fields it needs and ignores the rest.
   const deps = { ...config, ...config.queue, token, http, timers, logger };
   const path = (rest: string) => engagementPath(engagementId, rest);
+  const commandsPath = path('/custom_commands');
   // One tab leads (tabs: 'one', with Web Locks): it alone runs commands and timers.
   const leads = config.tabs == 'one' && locks;
   let closed = false;
@@ -169,7 +170,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   });
 
   // ---- commands
-  const reporter = createResultReporter({ ...deps, path: path('/custom_commands/results') });
+  const reporter = createResultReporter({ ...deps, path: commandsPath + '/results' });
 
   // Scheduled commands (seed 002): kept with the command state, so that with
   // tabs: 'each' every tab has its own, with 'one' the leading tab runs them.
@@ -207,7 +208,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   const connection = createConnection({
     ...deps,
     ...config.realtime,
-    pollPath: path('/custom_commands'),
+    pollPath: commandsPath,
     lastSeq: () => executed.lastSeq,
     onCommand: dispatcher.dispatch,
     onMeta(state) {
@@ -264,8 +265,8 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   };
 
   // ---- the page going away: send what fits with keepalive
-  const page = globalThis as Pick<Partial<Window>, 'addEventListener' | 'removeEventListener'>;
-  const doc = (globalThis as { document?: Document }).document;
+  const page = globalThis as Partial<Pick<Window, 'addEventListener' | 'removeEventListener' | 'document'>>;
+  const doc = page.document;
   const onPageHide = () => {
     executed.flush();
     reporter.flushOnUnload();
