@@ -123,12 +123,14 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   // The public part: all but `resolve`.
   const { resolve: _, ...commands } = registry;
   const prefix = `engagekit:${engagementId}:`;
-  const lockName = prefix + 'commands';
+  const commandsKey = prefix + 'commands';
   const timers = createTimers((error, key) => logger.error(`timer "${key}" threw`, error));
-  const executed = createExecutedIds(config.commandStorage, lockName, config.dedupeLimit, timers);
+  const executed = createExecutedIds(config.commandStorage, commandsKey, config.dedupeLimit, timers);
   // What the parts below are made from: the resolved options (the queue's
   // flattened in: limit, overflow, backoff) and the shared services. Each
   // part's factory destructures the fields it needs and ignores the rest.
+  // Only resolved options are in it (no unknown user keys); an option added
+  // later with the name of a factory's field would reach that factory.
   const deps = { ...config, ...config.queue, token, http, timers, logger };
   const path = (rest: string) => engagementPath(engagementId, rest);
   const commandsPath = path('/custom_commands');
@@ -237,7 +239,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     // The browser hands the lock to the next tab when the leader goes.
     ...(leads && {
       waitForTurn() {
-        const lock = holdLock(leads, lockName);
+        const lock = holdLock(leads, commandsKey);
         // Taking over from a tab that closed: continue from where it got to.
         void lock.acquired.then((granted) => {
           if (!granted) return;
