@@ -8,7 +8,7 @@ import { createConnection, type ConnectionChange, type ConnectionState } from '.
 import { createTyping, type Typing } from '../realtime/typing.js';
 import { createTranscript, type Transcript } from '../transcript/transcript.js';
 import { createEventDelivery } from '../transport/event-delivery.js';
-import { createEventQueue, type QueuedEvent } from '../transport/event-queue.js';
+import { createEventQueue } from '../transport/event-queue.js';
 import { createHttpTransport } from '../transport/http.js';
 import { nanoid } from 'nanoid';
 import { createEmitter, type Emitter } from './emitter.js';
@@ -20,7 +20,6 @@ import { DEFAULTS } from './defaults.js';
 import {
   commandPath,
   engagementPath,
-  eventsPath,
   isJsonObject,
   type CustomCommand,
   type EngagementEvent,
@@ -112,240 +111,233 @@ export interface Visitor<M = DefaultCommandMap> extends Emitter<VisitorEventMap>
 
 export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>): Visitor<M> {
   const config = resolveVisitorOptions(options);
+  const { engagementId, locks } = config;
   const logger = createLogger(config.logLevel, config.logger);
-  const emitter = createEmitter<VisitorEventMap>((error, event) => logger.error(`a listener of "${event}" threw`, error));
+  const { on, once, off, emit, clear } = createEmitter<VisitorEventMap>((error, event) =>
+    logger.error(`a listener of "${event}" threw`, error),
+  );
   const token = createTokenProvider(config.token);
-  const http = createHttpTransport({ baseUrl: config.baseUrl, token, getFetch: config.getFetch });
+  const http = createHttpTransport({ ...config, token });
   const transcript = createTranscript(config.transcript, (error) => logger.error('a transcript listener threw', error));
   const registry = createRegistry<M>(config.handlers);
-  const prefix = `engagekit:${config.engagementId}:`;
+  // The public part: all but `resolve`.
+  const { resolve: _, ...commands } = registry;
+  const prefix = `engagekit:${engagementId}:`;
+  const commandsKey = prefix + 'commands';
   const timers = createTimers((error, key) => logger.error(`timer "${key}" threw`, error));
-  const executed = createExecutedIds(config.commandStorage, `${prefix}commands`, config.dedupeLimit, timers);
-  const { locks } = config;
+  const executed = createExecutedIds(config.commandStorage, commandsKey, config.dedupeLimit, timers);
+  // What the parts below are made from: the resolved options (the queue's
+  // flattened in: limit, overflow, backoff) and the shared services. Each
+  // part's factory destructures the fields it needs and ignores the rest.
+  // Only resolved options are in it (no unknown user keys); an option added
+  // later with the name of a factory's field would reach that factory.
+  const deps = { ...config, ...config.queue, token, http, timers, logger };
+  const path = (rest: string) => engagementPath(engagementId, rest);
+  const commandsPath = path('/custom_commands');
+  // One tab leads (tabs: 'one', with Web Locks): it alone runs commands and timers.
+  const leads = config.tabs == 'one' && locks;
   let closed = false;
+  const freeze = (data: EngagementMeta['meta'], properties: EngagementMeta['properties']) => Object.freeze({ meta: data, properties });
+  let meta: Readonly<EngagementMeta> = freeze({}, {});
+  let metaJson: string | undefined;
 
   // ---- events: queue, delivery, and the promises of this page's recordEvent calls
-  const pending = new Map<string, { resolve(event: EngagementEvent): void; reject(error: unknown): void }>();
-  let drainWaiters: Array<() => void> = [];
-  const settle = (id: string, error: unknown, stored?: EngagementEvent) => {
-    const waiter = pending.get(id);
-    pending.delete(id);
-    if (error === undefined) waiter?.resolve(stored!);
-    else waiter?.reject(error);
+  const pending = new Map<string, (error?: unknown, stored?: EngagementEvent) => void>();
+  const drainWaiters: Array<() => void> = [];
+  const drained = () => {
+    for (const resolve of drainWaiters.splice(0)) resolve();
   };
-  const queue = createEventQueue({
-    storage: config.storage,
-    prefix: `${prefix}events:`,
-    tabId: nanoid(10),
-    limit: config.queue.limit,
-    overflow: config.queue.overflow,
-    locks,
-  });
+  const settle = (id: string, error?: unknown, stored?: EngagementEvent) => {
+    pending.get(id)?.(error, stored);
+    pending.delete(id);
+  };
+  const queue = createEventQueue({ ...deps, prefix: prefix + 'events:', tabId: nanoid(10) });
   const delivery = createEventDelivery({
+    ...deps,
     queue,
-    http,
-    path: eventsPath(config.engagementId),
-    backoff: config.queue.backoff,
-    timers,
-    logger,
+    path: path('/events'),
     onAccepted(queued, stored) {
       // The server said yes; a body we cannot show must not turn that into a rejection.
-      if (typeof stored?.id === 'string') transcript.addEvent(stored);
-      else logger.warn('the events endpoint answered 2xx without an event object', stored);
+      if (typeof stored?.id == 'string') transcript.addEvent(stored);
+      else logger.warn('events: a 2xx without an event object', stored);
       settle(queued.id, undefined, stored);
-      emitter.emit('event:recorded', { event: stored });
+      emit('event:recorded', { event: stored });
     },
     onRefused(queued, error) {
-      logger.warn(`event refused by the server, not retried: ${error.message}`);
+      logger.warn(`event refused, not retried: ${error.message}`);
       settle(queued.id, error);
-      emitter.emit('event:failed', { message: queued.message, error });
+      emit('event:failed', { message: queued.message, error });
     },
-    onDrained() {
-      const waiters = drainWaiters;
-      drainWaiters = [];
-      for (const resolve of waiters) resolve();
-    },
+    onDrained: drained,
   });
-  const dropped = (event: QueuedEvent) => {
-    const error = new QueueFullError(config.queue.limit, config.queue.overflow);
-    logger.warn(error.message);
-    settle(event.id, error);
-    emitter.emit('event:dropped', { message: event.message, id: event.id, reason: 'overflow' });
-  };
 
   // ---- commands
-  const reporter = createResultReporter({
-    http,
-    path: engagementPath(config.engagementId, '/custom_commands/results'),
-    backoff: config.queue.backoff,
-    timers,
-    logger,
-  });
+  const reporter = createResultReporter({ ...deps, path: commandsPath + '/results' });
 
   // Scheduled commands (seed 002): kept with the command state, so that with
   // tabs: 'each' every tab has its own, with 'one' the leading tab runs them.
   const scheduler = createScheduler({
+    ...deps,
     storage: config.commandStorage,
-    key: `${prefix}timers`,
-    timers,
-    fire(entry, at, missed) {
-      const { timerName, command, name } = entry;
+    key: prefix + 'timers',
+    fire({ timerName, command, name, seq }, at, missed) {
       dispatcher.run(
         command,
         name,
-        entry.seq,
-        (status, error) => !closed && emitter.emit('timer', { timerName, command, name, at, missed, status, error } as TimerEvent),
+        seq,
+        (status, error) => !closed && emit('timer', { timerName, command, name, at, missed, status, error } as TimerEvent),
         { name: timerName, at, missed },
       );
     },
   });
 
   const dispatcher = createDispatcher({
+    ...deps,
     registry: registry as never,
     executed,
-    nameOf: config.nameOf,
-    logger,
     intercept: scheduler.accept,
     onReceived(command, name, seq) {
       transcript.addCommand(command);
-      emitter.emit('command', { command, name, seq });
+      emit('command', { command, name, seq });
     },
     onOutcome(outcome) {
       if (closed) return;
       reporter.report(outcome);
-      emitter.emit('command:result', outcome);
+      emit('command:result', outcome);
     },
   });
 
   const connection = createConnection({
+    ...deps,
     ...config.realtime,
-    streamUrl: config.streamUrl,
-    pollPath: engagementPath(config.engagementId, '/custom_commands'),
-    getWebSocket: config.getWebSocket,
-    token,
-    http,
-    timers,
-    logger,
+    pollPath: commandsPath,
     lastSeq: () => executed.lastSeq,
-    onCommand: (seq, command) => dispatcher.dispatch(seq, command),
+    onCommand: dispatcher.dispatch,
     onMeta(state) {
       const { meta: data, properties } = state as EngagementMeta;
-      if (!isJsonObject(data) || !isJsonObject(properties)) return logger.warn('ignored malformed engagement meta', state);
+      if (!isJsonObject(data) || !isJsonObject(properties)) return logger.warn('ignored malformed meta', state);
       // Polling repeats the state with every page: only a change is news.
       const json = JSON.stringify([data, properties]);
-      if (json === metaJson) return;
+      if (json == metaJson) return;
       metaJson = json;
-      emitter.emit('meta', (meta = Object.freeze({ meta: data, properties })));
+      emit('meta', (meta = freeze(data, properties)));
     },
     onTyping(frame) {
       const { active, preview } = frame as { active?: unknown; preview?: unknown };
-      transcript.setTyping(active === true ? (typeof preview === 'string' && preview ? { sender: 'operator', preview } : { sender: 'operator' }) : undefined);
+      transcript.setTyping(
+        active === true ? { sender: 'operator', ...(typeof preview == 'string' && preview ? { preview } : {}) } : undefined,
+      );
     },
     onChange(change) {
-      emitter.emit('connection', change);
-      const { current } = change;
+      emit('connection', change);
+      // Only a closed state has an error.
+      const { status, error } = change.current as { status: string; error?: EngageKitError };
       // A stop sent while we were away would never arrive: the server repeats a typing that still goes on.
-      if (current.status !== 'open') transcript.setTyping(undefined);
-      if (current.status === 'closed' && current.error) emitter.emit('error', { error: current.error });
+      if (status != 'open') transcript.setTyping(undefined);
+      if (error) emit('error', { error });
     },
-    // One tab leads: the browser hands the lock to the next tab when the leader goes.
-    ...(config.tabs === 'one' && locks
-      ? {
-          waitForTurn() {
-            const lock = holdLock(locks, `${prefix}commands`);
-            // Taking over from a tab that closed: continue from where it got to.
-            void lock.acquired.then((granted) => {
-              if (!granted) return;
-              executed.reload();
-              scheduler.start();
-            });
-            return lock;
-          },
-        }
-      : {}),
+    // The browser hands the lock to the next tab when the leader goes.
+    ...(leads && {
+      waitForTurn() {
+        const lock = holdLock(leads, commandsKey);
+        // Taking over from a tab that closed: continue from where it got to.
+        void lock.acquired.then((granted) => {
+          if (!granted) return;
+          executed.reload();
+          scheduler.start();
+        });
+        return lock;
+      },
+    }),
   });
 
-  let meta: Readonly<EngagementMeta> = Object.freeze({ meta: {}, properties: {} });
-  let metaJson = '';
-  const typing = createTyping({ http, path: engagementPath(config.engagementId, '/typing'), timers, logger, ...DEFAULTS.typing });
+  const typing = createTyping({ ...deps, path: path('/typing'), ...DEFAULTS.typing });
   // With a leading tab, timers start when this tab takes the lead (waitForTurn above).
   const connect = () => {
-    if (!(config.tabs === 'one' && locks)) scheduler.start();
+    if (!leads) scheduler.start();
     connection.connect();
   };
 
+  /** After close(), a ClosedError; with `name`, an InvalidArgumentError unless `value` is a non-empty (with `trim`, non-blank) string. */
+  const check = (where: string, name?: string, value?: unknown, trim?: boolean) => {
+    if (closed) throw new ClosedError(where);
+    if (name && !(typeof value == 'string' && (trim ? value.trim() : value))) {
+      throw new InvalidArgumentError(name, `${where}: ${name} must be a non-empty string, got ${describe(value)}`);
+    }
+  };
+
   // ---- the page going away: send what fits with keepalive
-  const page = globalThis as { addEventListener?: typeof addEventListener; removeEventListener?: typeof removeEventListener };
-  const doc = (globalThis as { document?: Document }).document;
+  const page = globalThis as Partial<Pick<Window, 'addEventListener' | 'removeEventListener' | 'document'>>;
+  const doc = page.document;
   const onPageHide = () => {
     executed.flush();
     reporter.flushOnUnload();
     delivery.flushOnUnload();
   };
-  const onVisibility = () => doc?.visibilityState === 'hidden' && onPageHide();
-  page.addEventListener?.('pagehide', onPageHide);
-  doc?.addEventListener?.('visibilitychange', onVisibility);
+  const onVisibility = () => doc?.visibilityState == 'hidden' && onPageHide();
+  const listen = (method: 'addEventListener' | 'removeEventListener') => {
+    page[method]?.('pagehide', onPageHide);
+    doc?.[method]?.('visibilitychange', onVisibility);
+  };
+  listen('addEventListener');
 
   const visitor: Visitor<M> = {
-    engagementId: config.engagementId,
+    engagementId,
     get connection() {
       return connection.state;
     },
-    commands: {
-      register: (name, handler) => registry.register(name, handler),
-      unregister: (name) => registry.unregister(name),
-      has: (name) => registry.has(name),
-    },
+    commands,
     transcript,
     get meta() {
       return meta;
     },
     typing: {
       start(preview) {
-        if (closed) throw new ClosedError('typing.start');
+        check('typing.start');
         typing.start(preview);
       },
       stop: typing.stop,
     },
-    markAsRead(commandId) {
-      if (closed) return Promise.reject(new ClosedError('markAsRead'));
-      if (typeof commandId !== 'string' || commandId === '') {
-        return Promise.reject(
-          new InvalidArgumentError('commandId', `markAsRead: commandId must be a non-empty string, got ${describe(commandId)}`),
-        );
-      }
-      return http.send({ method: 'POST', path: `${commandPath(config.engagementId, commandId)}/read` });
+    // async: a throw of check() becomes the rejection.
+    async markAsRead(commandId) {
+      check('markAsRead', 'commandId', commandId);
+      return http.send({ method: 'POST', path: `${commandPath(engagementId, commandId)}/read` });
     },
-    on: emitter.on,
-    once: emitter.once,
-    off: emitter.off,
+    on,
+    once,
+    off,
 
-    recordEvent(message) {
-      if (closed) return Promise.reject(new ClosedError('recordEvent'));
-      if (typeof message !== 'string' || message.trim() === '') {
-        return Promise.reject(
-          new InvalidArgumentError('message', `recordEvent: message must be a non-empty string, got ${describe(message)}`),
-        );
-      }
+    async recordEvent(message) {
+      check('recordEvent', 'message', message, true);
       const event = { id: nanoid(), message, at: Date.now() };
-      const promise = new Promise<EngagementEvent>((resolve, reject) => pending.set(event.id, { resolve, reject }));
+      const promise = new Promise<EngagementEvent>((resolve, reject) =>
+        pending.set(event.id, (error, stored) => (error ? reject(error) : resolve(stored!))),
+      );
       const evicted = queue.push(event);
-      if (evicted) dropped(evicted);
+      if (evicted) {
+        const error = new QueueFullError(deps.limit, deps.overflow);
+        logger.warn(error.message);
+        settle(evicted.id, error);
+        emit('event:dropped', { message: evicted.message, id: evicted.id, reason: 'overflow' });
+      }
       delivery.kick();
       return promise;
     },
 
     async flush() {
-      if (closed) throw new ClosedError('flush');
+      check('flush');
       await adopting;
-      if (queue.size === 0) return;
-      const done = new Promise<void>((resolve) => drainWaiters.push(resolve));
-      delivery.kick();
-      return done;
+      // Waiting first: the kick may drain the queue at once.
+      if (queue.size) {
+        await new Promise<void>((resolve) => {
+          drainWaiters.push(resolve);
+          delivery.kick();
+        });
+      }
     },
 
     connect() {
-      if (closed) throw new ClosedError('connect');
+      check('connect');
       connect();
     },
 
@@ -360,12 +352,11 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
       delivery.close();
       queue.close();
       timers.clearAll();
-      page.removeEventListener?.('pagehide', onPageHide);
-      doc?.removeEventListener?.('visibilitychange', onVisibility);
+      listen('removeEventListener');
       // Still queued and persisted: the next page load sends them.
-      for (const id of [...pending.keys()]) settle(id, new ClosedError('recordEvent'));
-      for (const resolve of drainWaiters.splice(0)) resolve();
-      emitter.clear();
+      for (const [id] of pending) settle(id, new ClosedError('recordEvent'));
+      drained();
+      clear();
     },
   };
 
@@ -373,7 +364,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   // flush() waits for them too.
   const adopting = queue
     .adoptOrphans((count) => {
-      logger.debug(`sending ${count} events left by a page that is gone`);
+      logger.debug(`sending ${count} events of a page that is gone`);
       delivery.kick();
     })
     .then(() => !closed && delivery.start());
