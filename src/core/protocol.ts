@@ -57,10 +57,6 @@ export function engagementPath(engagementId: string, rest = ''): string {
   return `/engagements/${encodeURIComponent(engagementId)}${rest}`;
 }
 
-export function eventsPath(engagementId: string): string {
-  return engagementPath(engagementId, '/events');
-}
-
 export function commandPath(engagementId: string, commandId: string): string {
   return engagementPath(engagementId, `/custom_commands/${encodeURIComponent(commandId)}`);
 }

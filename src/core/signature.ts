@@ -36,6 +36,16 @@ export async function verifySignature(secret: string, rawBody: string, signature
   return !!pairs && crypto.subtle.verify('HMAC', k, new Uint8Array(pairs.map((pair) => parseInt(pair, 16))), encode(rawBody));
 }
 
+/**
+ * Throws the `ConfigurationError` for option "secret" when WebCrypto is
+ * missing: browsers hide crypto.subtle outside secure contexts (plain http
+ * pages). createOperator calls it when configured, so that the first request
+ * does not find out.
+ */
+export function requireWebCrypto(where: string): void {
+  if (!globalThis.crypto?.subtle) throw new ConfigurationError('secret', `${where}: signing needs WebCrypto (crypto.subtle), which is missing here`);
+}
+
 const encode = (text: string) => new TextEncoder().encode(text);
 
 /** Lowercase hex, two digits a byte. */
@@ -47,7 +57,6 @@ const toHex = (bytes: Uint8Array) => Array.from(bytes, (b) => (b + 256).toString
  * createMockBackend) and sign or verify a body string.
  */
 function key(where: string, secret: string, usage: KeyUsage): Promise<CryptoKey> {
-  // Browsers hide crypto.subtle outside secure contexts (plain http pages).
-  if (!globalThis.crypto?.subtle) throw new ConfigurationError('secret', `${where}: signing needs WebCrypto (crypto.subtle), which is missing here`);
+  requireWebCrypto(where);
   return crypto.subtle.importKey('raw', encode(secret), { name: 'HMAC', hash: 'SHA-512' }, false, [usage]);
 }

@@ -1,7 +1,7 @@
 import { ConfigurationError, describe, InvalidArgumentError } from '../core/errors.js';
 import { optionalFunction, requireString, resolveBaseUrl } from '../core/options.js';
 import { commandPath, engagementPath, isJsonObject, type CustomCommand, type EngagementMeta, type EngagementProperties } from '../core/protocol.js';
-import { signBody, SIGNATURE_HEADER } from '../core/signature.js';
+import { requireWebCrypto, signBody, SIGNATURE_HEADER } from '../core/signature.js';
 import { createTokenProvider, type TokenSource } from '../core/token.js';
 import { isUuidV4, uuidv4 } from '../core/uuid.js';
 import { createHttpTransport, type FetchLike, type HttpRequest } from '../transport/http.js';
@@ -131,8 +131,7 @@ export function createOperator(options: OperatorOptions): Operator {
   optionalFunction(where, 'fetch', fetchOption);
   if (secret !== undefined) {
     requireString(where, 'secret', secret);
-    // Known now, not at the first request: browsers hide crypto.subtle on plain http pages.
-    if (!globalThis.crypto?.subtle) throw new ConfigurationError('secret', `${where}: option "secret" needs WebCrypto (crypto.subtle), which is missing here`);
+    requireWebCrypto(where);
   }
   const delays = { initialDelay: 500, maxDelay: 5_000, factor: 2, jitter: 0.5, ...backoff };
   const http = createHttpTransport({
