@@ -14,8 +14,8 @@ const cleanDist = () => ({ name: 'clean-dist', buildStart: () => rmSync('dist', 
 /** npm entries: ESM + CJS, dependencies left to the consumer's bundler. */
 const entries = {
   index: 'src/index.ts',
-  mock: 'src/mock/index.ts',
-  operator: 'src/operator/index.ts',
+  mock: 'src/mock.ts',
+  operator: 'src/operator.ts',
 };
 
 /** The demo's bundles (demo/public/<name>.js): msw, the reference server and the operator client included. */
@@ -24,7 +24,7 @@ const demoEntries = {
   'loader-app': 'demo/src/loader-page.ts',
 };
 
-const external = (id) => /^(nanoid|msw)(\/|$)/.test(id);
+const external = (id) => /^(nanoid|eventemitter3|msw)(\/|$)/.test(id);
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', outDir: 'dist', noEmitOnError: true });
 
 export default [

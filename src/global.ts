@@ -31,7 +31,7 @@ if (existing && !existing._q) {
     createVisitor(options) {
       const id = options?.engagementId;
       let visitor = running.get(id);
-      if (visitor && visitor.connection.status != 'closed') {
+      if (visitor && visitor.connection.status !== 'closed') {
         warn(`createVisitor: engagement "${id}" already running on this page, options ignored`);
       } else running.set(id, (visitor = sdk.createVisitor(options) as Visitor));
       return visitor as never;

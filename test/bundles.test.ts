@@ -42,12 +42,12 @@ describe('build output', () => {
     expect(read('mock.cjs')).toMatch(/require\('msw'\)/);
   });
 
-  it('the only core runtime dependency is nanoid; msw is an optional peer', () => {
-    expect(Object.keys(pkg.dependencies)).toEqual(['nanoid']);
+  it('the runtime dependencies are eventemitter3 and nanoid; msw is an optional peer', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['eventemitter3', 'nanoid']);
     expect(pkg.peerDependenciesMeta.msw.optional).toBe(true);
     for (const file of ['index.js', 'mock.js']) {
       const imports = [...read(file).matchAll(/^import .* from '([^.][^']*)';$/gm)].map((m) => m[1]);
-      for (const id of imports) expect(['nanoid', 'msw']).toContain(id!.split('/')[0]);
+      for (const id of imports) expect(['eventemitter3', 'nanoid', 'msw']).toContain(id!.split('/')[0]);
     }
   });
 

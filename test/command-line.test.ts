@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EngagementMeta, Visitor } from '../src/index.js';
-import { createOperator, formatCommandLineError, isCommandLineError, sendCommandLine } from '../src/operator/index.js';
+import { createOperator, formatCommandLineError, isCommandLineError, sendCommandLine } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';
 import { startVisitor, waitForConnection } from './support/visitor.js';
 

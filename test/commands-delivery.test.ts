@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { UnauthorizedError, type ConnectionChange } from '../src/index.js';
-import { createOperator } from '../src/operator/index.js';
+import { createOperator } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';
 import { tappedWebSocket, useVisitors, waitForConnection } from './support/visitor.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_FALLBACK_TEXT, mountTranscript, type CommandOutcome, type Visitor } from '../src/index.js';
-import { createOperator } from '../src/operator/index.js';
+import { createOperator } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';
 import { useVisitors, waitForConnection } from './support/visitor.js';
 
 const { backend } = useReferenceServer();
-const { start, open } = useVisitors(backend);
+const { start } = useVisitors(backend);
 
 const results = (visitor: Visitor) => {
   const seen: CommandOutcome[] = [];

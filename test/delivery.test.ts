@@ -1,9 +1,9 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryLocks } from '../src/core/locks.js';
-import { createMemoryStorage, type StorageLike } from '../src/core/storage.js';
+import { createMemoryLocks } from '../src/shared/locks.js';
+import { createMemoryStorage, type StorageLike } from '../src/shared/storage.js';
 import { createVisitor, QueueFullError, type Visitor, type VisitorOptions } from '../src/index.js';
-import { KEEPALIVE_BUDGET } from '../src/transport/event-delivery.js';
+import { KEEPALIVE_BUDGET } from '../src/http/sender.js';
 import { useReferenceServer } from './support/server.js';
 import { FAST_REALTIME, waitForConnection } from './support/visitor.js';
 
@@ -140,15 +140,20 @@ describe('the queue is persisted and bounded', () => {
 });
 
 describe('page unload', () => {
-  it('pagehide sends the queue with keepalive within the 64 KiB budget; what does not fit stays queued', async () => {
+  it('pagehide sends the queue in order, in one keepalive request within the 64 KiB budget; what does not fit stays queued', async () => {
     const engagement = backend.createEngagement();
     const storage = createMemoryStorage();
     const keepalive: string[] = [];
+    let requests = 0;
     const visitor = make(engagement, {
       storage,
       // Observe the flag the browser needs; the request still goes to the reference server.
       fetch: (url, init) => {
-        if (init?.keepalive) keepalive.push(JSON.parse(String(init.body)).message);
+        if (init?.keepalive) {
+          requests++;
+          const body = JSON.parse(String(init.body)) as { events: Array<{ message: string }> };
+          keepalive.push(...body.events.map((e) => e.message));
+        }
         return init?.keepalive ? fetch(url, init) : new Promise<Response>(() => {}); // the normal loop is stuck
       },
     });
@@ -158,8 +163,9 @@ describe('page unload', () => {
     window.dispatchEvent(new Event('pagehide'));
     // Sent from the pagehide handler's microtasks (after the cached token resolves), before any unload.
     await vi.waitFor(() => expect(keepalive.map((m) => m.slice(0, 2))).toEqual(['1:', '2:', '3:']));
+    expect(requests).toBe(1);
     expect(3 * (big.length + 16)).toBeLessThan(KEEPALIVE_BUDGET);
-    await vi.waitFor(() => expect(backend.getEvents(engagement.engagementId)).toHaveLength(3));
+    await vi.waitFor(() => expect(backend.getEvents(engagement.engagementId).map((e) => e.content.slice(0, 2))).toEqual(['1:', '2:', '3:']));
     // The fourth is still persisted for the next load.
     await Promise.resolve();
     const queued = Array.from({ length: storage.length! }, (_, i) => storage.getItem(storage.key!(i)!) ?? '').join();

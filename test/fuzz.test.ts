@@ -2,8 +2,8 @@
 // run a handler for invalid input, or pollute a prototype.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { invalidCommand } from '../src/commands/dispatcher.js';
-import { createMemoryStorage } from '../src/core/storage.js';
+import { invalidCommand } from '../src/protocol/wire.js';
+import { createMemoryStorage } from '../src/shared/storage.js';
 import { createVisitor, type Visitor } from '../src/index.js';
 import { useReferenceServer } from './support/server.js';
 

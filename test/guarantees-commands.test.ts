@@ -1,7 +1,7 @@
 // Nothing lost, nothing doubled: the SDK against the reference server with faults injected.
 // Each scenario prints its figures; the assertions demand zero lost and zero duplicated.
 import { describe, expect, it, vi } from 'vitest';
-import { createMemoryStorage } from '../src/core/storage.js';
+import { createMemoryStorage } from '../src/shared/storage.js';
 import { createVisitor } from '../src/index.js';
 import { figures, quiet } from './support/fixtures.js';
 import { seededRandom } from './support/random.js';
@@ -9,7 +9,7 @@ import { useReferenceServer } from './support/server.js';
 import { FAST_REALTIME, useVisitors, waitForConnection } from './support/visitor.js';
 
 const SEED = Number(process.env.ENGAGEKIT_FAULT_SEED ?? 20261121);
-const { backend, requests } = useReferenceServer();
+const { backend } = useReferenceServer();
 const { open } = useVisitors(backend);
 
 const FAST_QUEUE = { backoff: { initialDelay: 1, maxDelay: 20 } };

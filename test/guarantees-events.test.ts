@@ -1,8 +1,8 @@
 // Nothing lost, nothing doubled: events against the reference server with faults injected.
 // Each scenario prints its figures; the assertions demand zero lost and zero duplicated.
 import { describe, expect, it, vi } from 'vitest';
-import { createMemoryLocks } from '../src/core/locks.js';
-import { createMemoryStorage } from '../src/core/storage.js';
+import { createMemoryLocks } from '../src/shared/locks.js';
+import { createMemoryStorage } from '../src/shared/storage.js';
 import { createVisitor } from '../src/index.js';
 import { figures, quiet } from './support/fixtures.js';
 import { seededRandom } from './support/random.js';

@@ -2,8 +2,8 @@
 // Seed 004's request size limit, on every endpoint of the reference server.
 import { describe, expect, it } from 'vitest';
 import { createVisitor, InvalidRequestError } from '../src/index.js';
-import { createOperator } from '../src/operator/index.js';
-import { MAX_BODY_BYTES, TOO_LARGE_MESSAGE } from '../src/mock/index.js';
+import { createOperator } from '../src/operator.js';
+import { MAX_BODY_BYTES, TOO_LARGE_MESSAGE } from '../src/mock.js';
 import { useReferenceServer } from './support/server.js';
 
 const { backend } = useReferenceServer();

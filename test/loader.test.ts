@@ -20,7 +20,7 @@ const BUNDLE = read('dist/engagekit.global.js');
 /** Runs a script as a `<script>` tag would: non-module code in the page's global scope. */
 const run = (code: string) => (0, eval)(code);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Any = any;
 const page = globalThis as Any;
 const memory = () => {

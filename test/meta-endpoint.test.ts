@@ -1,7 +1,7 @@
 // @vitest-environment node
 // POST /engagements/{id}/meta (extension for seed 001's /set), answered with plain HTTP.
 import { describe, expect, it } from 'vitest';
-import type { EngagementCredentials } from '../src/mock/index.js';
+import type { EngagementCredentials } from '../src/mock.js';
 import { useReferenceServer } from './support/server.js';
 
 const { backend } = useReferenceServer();

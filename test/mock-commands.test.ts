@@ -2,7 +2,7 @@
 // The reference server's custom command endpoints, answered with plain HTTP as
 // seed 000's curl example sends it (docs/protocol.md is the contract).
 import { describe, expect, it } from 'vitest';
-import type { EngagementCredentials } from '../src/mock/index.js';
+import type { EngagementCredentials } from '../src/mock.js';
 import { useReferenceServer } from './support/server.js';
 
 const BASE = 'https://api.engagekit.test';

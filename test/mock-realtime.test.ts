@@ -2,7 +2,7 @@
 // visitor"). happy-dom gives a global WebSocket; msw's interceptor replaces it
 // once `server.listen()` has run, so sockets are made at test time.
 import { describe, expect, it } from 'vitest';
-import { createMockBackend, type EngagementCredentials } from '../src/mock/index.js';
+import { createMockBackend, type EngagementCredentials } from '../src/mock.js';
 import { useReferenceServer } from './support/server.js';
 
 const BASE = 'https://api.engagekit.test';

@@ -2,7 +2,7 @@
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigurationError, ForbiddenError, InvalidArgumentError, InvalidRequestError, NetworkError, ServerError, UnauthorizedError } from '../src/index.js';
-import { createOperator } from '../src/operator/index.js';
+import { createOperator } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';
 
 const { backend, server, requests } = useReferenceServer();

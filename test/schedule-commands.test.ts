@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandContext, TimerEvent } from '../src/index.js';
-import { createOperator } from '../src/operator/index.js';
+import { createOperator } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';
 import { startVisitor, useVisitors, waitForConnection } from './support/visitor.js';
 

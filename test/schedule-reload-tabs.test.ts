@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandContext, VisitorOptions } from '../src/index.js';
-import { createMemoryLocks } from '../src/core/locks.js';
-import { createMemoryStorage, type StorageLike } from '../src/core/storage.js';
-import { createOperator } from '../src/operator/index.js';
+import { createMemoryLocks } from '../src/shared/locks.js';
+import { createMemoryStorage, type StorageLike } from '../src/shared/storage.js';
+import { createOperator } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';
 import { startVisitor, useVisitors, waitForConnection } from './support/visitor.js';
 

@@ -3,9 +3,9 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigurationError, createVisitor } from '../src/index.js';
-import { SIGNATURE_HEADER } from '../src/core/signature.js';
-import { INVALID_SIGNATURE_MESSAGE } from '../src/mock/index.js';
-import { createOperator, sendCommandLine } from '../src/operator/index.js';
+import { SIGNATURE_HEADER } from '../src/protocol/signature.js';
+import { INVALID_SIGNATURE_MESSAGE } from '../src/mock.js';
+import { createOperator, sendCommandLine } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';
 
 // The seed's example secret (a source access_token).
@@ -106,7 +106,7 @@ describe('createOperator({ secret })', () => {
   });
 
   it('createMockBackend refuses an empty operatorSecret', async () => {
-    const { createMockBackend } = await import('../src/mock/index.js');
+    const { createMockBackend } = await import('../src/mock.js');
     expect(() => createMockBackend({ operatorSecret: '' })).toThrow('createMockBackend: operatorSecret must be a non-empty string');
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 // A specifier in a variable: the script is plain JS without declarations, so keep it out of tsc's way.
 const scriptUrl = new URL('../scripts/size.mjs', import.meta.url).href;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const size: any = await import(scriptUrl);
 
 describe('scripts/size.mjs', () => {

@@ -1,7 +1,8 @@
 import { Window } from 'happy-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isEngageKitError } from '../src/core/errors.js';
-import { createTranscript, mountTranscript, type Transcript } from '../src/transcript/index.js';
+import { isEngageKitError } from '../src/shared/errors.js';
+import { mountTranscript, type Transcript } from '../src/index.js';
+import { createTranscript } from '../src/transcript/model.js';
 import { command, event } from './support/fixtures.js';
 
 function container(): HTMLElement {

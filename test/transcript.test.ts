@@ -1,11 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CustomCommand, EngagementEvent } from '../src/core/protocol.js';
-import { isEngageKitError } from '../src/core/errors.js';
-import {
-  createTranscript,
-  DEFAULT_FALLBACK_TEXT,
-  type TranscriptEntry,
-} from '../src/transcript/index.js';
+import type { CustomCommand, EngagementEvent } from '../src/protocol/wire.js';
+import { isEngageKitError } from '../src/shared/errors.js';
+import { createTranscript, DEFAULT_FALLBACK_TEXT, type TranscriptEntry } from '../src/transcript/model.js';
 import { command, event } from './support/fixtures.js';
 
 const texts = (entries: readonly TranscriptEntry[]) => entries.map((e) => e.text);

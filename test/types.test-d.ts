@@ -11,7 +11,7 @@ import {
   type Visitor,
   type VisitorOptions,
 } from '../src/index.js';
-import { createMockBackend, type EngagementCredentials } from '../src/mock/index.js';
+import { createMockBackend, type EngagementCredentials } from '../src/mock.js';
 
 describe('public types', () => {
   it('createVisitor takes VisitorOptions and returns a Visitor', () => {

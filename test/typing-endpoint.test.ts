@@ -1,8 +1,8 @@
 // @vitest-environment node
 // POST /engagements/{id}/typing (seed 004's typing.start / typing.stop), answered with plain HTTP.
 import { describe, expect, it } from 'vitest';
-import { createOperator } from '../src/operator/index.js';
-import { TYPING_TOO_MANY, type EngagementCredentials } from '../src/mock/index.js';
+import { createOperator } from '../src/operator.js';
+import { TYPING_TOO_MANY, type EngagementCredentials } from '../src/mock.js';
 import { useReferenceServer } from './support/server.js';
 
 let clock = Date.UTC(2024, 1, 20, 22, 0);
@@ -67,12 +67,13 @@ describe('POST /engagements/{id}/typing', () => {
     expect((await typing(e, START)).status).toBe(200);
   });
 
-  it('the operator client rejects a 429 with retryAfter', async () => {
+  it('the operator client rejects a 429 with a RetryLaterError carrying retryAfter', async () => {
     const e = backend.createEngagement();
     const operator = createOperator({ baseUrl: backend.baseUrl, token: e.operatorToken });
-    for (let i = 0; i < 10; i++) await operator.typing(e.engagementId, i % 2 ? 'stop' : 'start');
+    for (let i = 0; i < 10; i++) await (i % 2 ? operator.typing.stop(e.engagementId) : operator.typing.start(e.engagementId));
     await expect(operator.typing(e.engagementId, 'start')).rejects.toMatchObject({
-      name: 'InvalidRequestError',
+      name: 'RetryLaterError',
+      retryable: true,
       status: 429,
       retryAfter: 10,
       serverMessage: TYPING_TOO_MANY,

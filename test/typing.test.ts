@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ClosedError, InvalidArgumentError, mountTranscript, type Visitor } from '../src/index.js';
-import { createOperator } from '../src/operator/index.js';
-import { TYPING_LIMIT, TYPING_WINDOW_MS } from '../src/mock/index.js';
+import { createOperator } from '../src/operator.js';
+import { TYPING_LIMIT, TYPING_WINDOW_MS } from '../src/mock.js';
 import { useReferenceServer } from './support/server.js';
 import { startVisitor, waitForConnection } from './support/visitor.js';
 

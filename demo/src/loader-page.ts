@@ -5,7 +5,7 @@
  * stub first. Query: `?delay=<ms>` (default 1500) before the bundle loads,
  * `?copies=2` to load the bundle twice.
  */
-import type { MockBackend } from '../../src/mock/index.js';
+import type { MockBackend } from '../../src/mock.js';
 import { byId, h, replace } from './dom.js';
 import { createReferenceServer } from './reference-server.js';
 

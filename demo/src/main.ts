@@ -7,8 +7,8 @@
  * `window.EngageKitDemo.ready` resolves, once the reference server answers,
  * with what the visitor's site needs: `{ baseUrl, engagementId, visitorToken }`.
  */
-import type { EngagementCredentials, MockBackend } from '../../src/mock/index.js';
-import { createOperator } from '../../src/operator/index.js';
+import type { EngagementCredentials, MockBackend } from '../../src/mock.js';
+import { createOperator } from '../../src/operator.js';
 import { byId, h, replace } from './dom.js';
 import { mountOperatorConsole } from './operator-console.js';
 import { createReferenceServer } from './reference-server.js';

@@ -1,11 +1,11 @@
-import type { EngagementCredentials, MockBackend } from '../../src/mock/index.js';
+import type { EngagementCredentials, MockBackend } from '../../src/mock.js';
 import {
   createOperator,
   formatCommandLineError,
   isCommandLineError,
   sendCommandLine,
   type Operator,
-} from '../../src/operator/index.js';
+} from '../../src/operator.js';
 import { isEngageKitError, isHttpError } from '../../src/index.js';
 import { append, h, replace } from './dom.js';
 import type { ReferenceServer } from './reference-server.js';

@@ -1,5 +1,5 @@
 import { setupWorker, type SetupWorker } from 'msw/browser';
-import { createMockBackend, type MockBackend } from '../../src/mock/index.js';
+import { createMockBackend, type MockBackend } from '../../src/mock.js';
 import { allowMockServiceWorker, WORKER_PATH } from './trusted-types.js';
 
 export interface ReferenceServer {

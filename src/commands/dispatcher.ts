@@ -1,8 +1,8 @@
-import type { Logger } from '../core/logger.js';
-import { isJsonObject, type CustomCommand } from '../core/protocol.js';
+import { invalidCommand, type CommandStatus, type CustomCommand } from '../protocol/wire.js';
+import type { Logger } from '../shared/logger.js';
 import type { ExecutedIds } from './executed-ids.js';
-import type { InternalRegistry } from './registry.js';
-import type { CommandStatus, TimerFiring } from './types.js';
+import type { RunHandler, Settle } from './run.js';
+import type { Scheduler } from './scheduler.js';
 
 export interface CommandOutcome {
   command: CustomCommand;
@@ -15,99 +15,64 @@ export interface CommandOutcome {
 }
 
 export interface DispatcherDeps {
-  registry: InternalRegistry<unknown>;
   executed: ExecutedIds;
+  /** The handler name of a command (option `commandName`). */
   nameOf: (command: CustomCommand) => unknown;
+  /** Takes scheduled commands out of the run-on-receipt path. */
+  scheduler: Pick<Scheduler, 'accept'>;
+  run: RunHandler;
   logger: Logger;
   /** A new, valid, not yet run command; before its handler runs (transcript, events). */
   onReceived: (command: CustomCommand, name: string | undefined, seq: number) => void;
   /** What the handler came to (result report, events). */
   onOutcome: (outcome: CommandOutcome) => void;
-  /**
-   * Takes a command out of the run-on-receipt path (a scheduled command):
-   * returns its status, and the reason with `failed`; undefined lets it run.
-   */
-  intercept?: (command: CustomCommand, name: string | undefined, seq: number) => [CommandStatus, string?] | undefined;
 }
 
-/** Reports a handler's outcome: `failed` comes with what it threw. */
-export type Settle = (status: CommandStatus, error?: unknown) => void;
+export interface Dispatcher {
+  /** One command of the stream, straight from the network: validated, deduplicated, run at most once. */
+  dispatch(seq: unknown, command: unknown): void;
+}
 
 /**
  * Turns one frame payload into at most one handler call. Everything from the
  * network is untrusted: a frame that is not a well-formed command is logged
  * and skipped, and never reaches a handler.
  */
-export function createDispatcher({ registry, executed, nameOf, logger, onReceived, onOutcome, intercept }: DispatcherDeps) {
-  /** Runs the handler `name` resolves to; a scheduler calls it again when a timer fires. */
-  const run = (command: CustomCommand, name: string | undefined, seq: number, settle: Settle, timer?: TimerFiring): void => {
-    const handler = registry.resolve(name);
-    const ok = () => settle('executed');
-    const failed = (error: unknown) => {
-      logger.warn(`handler "${name ?? '*'}" failed`, error);
-      settle('failed', error);
-    };
-    if (!handler) return logger.warn(`no handler for command "${name ?? ''}"`, command.id), settle('unhandled');
-    try {
-      // A handler's return value is only looked at for a `then`: a promise's rejection is a failure too.
-      const result = handler(command.properties, { command, name: name ?? '', seq, ...(timer && { timer }) }) as PromiseLike<unknown> | undefined;
-      if (result?.then) return void result.then(ok, failed);
-    } catch (error) {
-      return failed(error);
-    }
-    ok();
-  };
-
+export function createDispatcher({ executed, nameOf, scheduler, run, logger, onReceived, onOutcome }: DispatcherDeps): Dispatcher {
   return {
-    run,
-    // Typed inside, `unknown` outside: the frame comes straight from the network.
-    dispatch: ((s: number, command: CustomCommand): void => {
-      const valid = Number.isSafeInteger(s) && s > 0;
-      const problem = valid ? invalidCommand(command) : 'bad seq';
-      if (problem || executed.has(command.id)) {
+    dispatch(s, raw) {
+      const seq = s as number;
+      const valid = Number.isSafeInteger(seq) && seq > 0;
+      const problem = valid ? invalidCommand(raw) : 'bad seq';
+      const command = raw as CustomCommand;
+      if (problem !== undefined || executed.has(command.id)) {
         // Never run (again), but consumed: a reconnect must not fetch it again.
-        if (valid) executed.advance(s);
+        if (valid) executed.advance(seq);
         // A repeat is routine after a reconnect (debug); a malformed frame is not (warn).
-        return logger[problem ? 'warn' : 'debug'](`skipped command at seq ${s}: ${problem || 'ran before'}`, command);
+        logger[problem === undefined ? 'debug' : 'warn'](`skipped command at seq ${String(s)}: ${problem ?? 'ran before'}`, raw);
+        return;
       }
       // Recorded before the handler runs: if the page goes away mid-handler,
       // the command is not run a second time on the next load.
-      executed.add(command.id, s);
+      executed.add(command.id, seq);
 
       let name: string | undefined;
       try {
         const value = nameOf(command);
-        if (typeof value == 'string' && value) name = value;
+        if (typeof value === 'string' && value !== '') name = value;
       } catch (error) {
         logger.warn(`option "commandName" threw for ${command.id}`, error);
       }
-      onReceived(command, name, s);
+      onReceived(command, name, seq);
 
       const settle: Settle = (status, error) => {
-        const outcome: CommandOutcome = { command, name, seq: s, status };
-        if (status == 'failed') outcome.error = error;
+        const outcome: CommandOutcome = { command, name, seq, status };
+        if (status === 'failed') outcome.error = error;
         onOutcome(outcome);
       };
-      const intercepted = intercept?.(command, name, s);
-      if (intercepted) settle(...intercepted);
-      else run(command, name, s, settle);
-    }) as (seq: unknown, raw: unknown) => void,
+      const scheduled = scheduler.accept(command, name, seq);
+      if (scheduled) settle(...scheduled);
+      else run(command, name, seq, settle);
+    },
   };
-}
-
-/** Why `value` is not a command we may run, or undefined when it is one. */
-export function invalidCommand(value: unknown): string | undefined {
-  const { id, properties, content } = (isJsonObject(value) ? value : {}) as Record<string, unknown>;
-  return typeof id == 'string' && id && id.length < 129 && isJsonObject(properties) && (content == null || typeof content == 'string')
-    ? undefined
-    : 'not {id: 1-128 chars, properties: {}, content?: string|null}';
-}
-
-/** The message of anything thrown, without ever throwing itself. */
-export function errorMessage(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message || error.name : typeof error == 'string' ? error : JSON.stringify(error) ?? '' + error;
-  } catch {
-    return 'unknown error';
-  }
 }

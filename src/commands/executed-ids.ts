@@ -1,5 +1,5 @@
-import { readJson, writeJson, type StorageLike } from '../core/storage.js';
-import type { Timers } from '../core/timers.js';
+import { readJson, writeJson, type StorageLike } from '../shared/storage.js';
+import type { Timer } from '../shared/timers.js';
 
 /**
  * What the visitor has already processed in an engagement's command stream:
@@ -18,6 +18,11 @@ export interface ExecutedIds {
    * the gap again (and the ids above it are skipped as duplicates).
    */
   readonly lastSeq: number;
+  /**
+   * Forgets the position (not the ids): it belonged to another server, or a
+   * reset one. Commands already run stay skipped by id.
+   */
+  resetPosition(): void;
   /** Reads the persisted state again: another tab may have run commands meanwhile. */
   reload(): void;
   /** Writes a pending change now (page going away, visitor closing). */
@@ -37,7 +42,19 @@ export interface ExecutedIds {
  *
  * Stored as `{ seq, ids }`.
  */
-export function createExecutedIds(storage: StorageLike, key: string, limit: number, timers: Timers, interval = 100): ExecutedIds {
+export interface ExecutedIdsDeps {
+  storage: StorageLike;
+  /** `engagekit:{engagementId}:commands` */
+  key: string;
+  /** Ids remembered (option `dedupeLimit`). */
+  limit: number;
+  /** The throttled write's own timer handle. */
+  timer: Timer;
+  /** At most one write per this many ms. @default 100 */
+  interval?: number;
+}
+
+export function createExecutedIds({ storage, key, limit, timer, interval = 100 }: ExecutedIdsDeps): ExecutedIds {
   let ids: Set<string>;
   let watermark: number;
   /** Seqs processed above a gap. Not persisted: after a reload they are re-sent and skipped by id. */
@@ -49,15 +66,14 @@ export function createExecutedIds(storage: StorageLike, key: string, limit: numb
     const saved = readJson(storage, key) as { seq?: number; ids?: unknown } | undefined;
     const seq = saved?.seq;
     // Whatever the storage holds (another version, another script): only strings are ids.
-    ids = new Set(([] as unknown[]).concat(saved?.ids).filter((id) => typeof id == 'string').slice(-limit) as string[]);
+    ids = new Set(([] as unknown[]).concat(saved?.ids).filter((id) => typeof id === 'string').slice(-limit) as string[]);
     ahead = new Set();
     watermark = Number.isSafeInteger(seq) && seq! > 0 ? seq! : 0;
   };
   load();
 
-  // The storage key doubles as the timer's: unique among the visitor's timers.
   const flush = () => {
-    timers.clear(key);
+    timer.clear();
     if (dirty) {
       dirty = 0;
       lastWrite = Date.now();
@@ -70,7 +86,7 @@ export function createExecutedIds(storage: StorageLike, key: string, limit: numb
     // The first change after a quiet spell is written once this task's
     // microtasks have run; a stream of changes at most once per interval.
     const wait = lastWrite + interval - Date.now();
-    if (wait > 0) timers.set(key, flush, wait);
+    if (wait > 0) timer.set(flush, wait);
     else queueMicrotask(flush);
   };
   const mark = (seq: number) => {
@@ -95,6 +111,11 @@ export function createExecutedIds(storage: StorageLike, key: string, limit: numb
     advance: mark,
     get lastSeq() {
       return watermark;
+    },
+    resetPosition() {
+      watermark = 0;
+      ahead = new Set();
+      schedule();
     },
     reload: load,
     flush,

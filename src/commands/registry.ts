@@ -1,4 +1,5 @@
-import { describe, InvalidArgumentError } from '../core/errors.js';
+import { InvalidArgumentError } from '../shared/errors.js';
+import { describe } from '../shared/check.js';
 import type { CommandHandler, CommandRegistry } from './types.js';
 
 export interface InternalRegistry<M> extends CommandRegistry<M> {
@@ -15,7 +16,7 @@ export function createRegistry<M>(initial: Record<string, CommandHandler>): Inte
   const handlers = new Map(Object.entries(initial));
   return {
     register(name, handler) {
-      const argument = typeof name != 'string' || !name ? 'name' : typeof handler != 'function' && 'handler';
+      const argument = typeof name !== 'string' || !name ? 'name' : typeof handler !== 'function' && 'handler';
       if (argument) {
         throw new InvalidArgumentError(
           argument,

@@ -1,79 +1,77 @@
-import { errorMessage, type CommandOutcome } from './dispatcher.js';
-import type { Logger } from '../core/logger.js';
-import type { Timers } from '../core/timers.js';
-import type { HttpTransport } from '../transport/http.js';
-import { retryDelay, type BackoffOptions } from '../transport/retry-policy.js';
-
-interface ResultItem {
-  command_id: string;
-  status: string;
-  error?: string;
-}
+import type { HttpClient } from '../http/client.js';
+import type { BackoffOptions } from '../http/retry-policy.js';
+import { createSender, utf8Length, type KeepaliveBudget } from '../http/sender.js';
+import type { ResultReport } from '../protocol/wire.js';
+import { errorMessage } from '../shared/errors.js';
+import type { PageSignals } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import type { Timers } from '../shared/timers.js';
+import type { CommandOutcome } from './dispatcher.js';
 
 /** Matches the server's limit (docs/protocol.md, "Command results"). */
 const BATCH = 500;
+/** What arrives within this window (a delay the operator does not notice) goes in one request. */
+const WINDOW = 50;
 
-/**
- * Reports what commands came to, batched: the outcomes of a 50 ms window go
- * out in one `POST .../custom_commands/results`, so a stream of commands
- * costs one request per window, not one each. A failed batch is retried with
- * the events' backoff (the server keeps the first report of a command, so a
- * repeat is harmless). Kept in memory; on `pagehide` what is waiting is sent
- * with `keepalive`, and only a crash loses it.
- */
-export function createResultReporter({ http, path, backoff, timers, logger }: {
-  http: HttpTransport;
+export interface ResultReporterDeps {
+  http: HttpClient;
+  /** `/engagements/{id}/custom_commands/results` */
   path: string;
   backoff: BackoffOptions;
   timers: Timers;
   logger: Logger;
-}) {
-  // The timer of the gathering window and of a retry is named by the path: unique among the visitor's timers.
-  const waiting: ResultItem[] = [];
-  let sending = false;
-  let attempt = 0;
-  let closed = false;
+  signals: PageSignals;
+}
 
-  const post = (results: ResultItem[], keepalive?: boolean) => http.send({ method: 'POST', path, body: { results }, keepalive });
-  const send = () => {
-    if (sending || closed || !waiting.length) return;
-    const batch = waiting.slice(0, BATCH);
-    // Done with this batch: delivered, or refused for good (dropped with a warning).
-    const next = () => {
-      sending = false;
-      attempt = 0;
-      waiting.splice(0, batch.length);
-      send();
-    };
-    sending = true;
-    post(batch).then(next, (error: unknown) => {
-      const delay = closed ? undefined : retryDelay(error, ++attempt, backoff);
-      if (delay === undefined) {
-        logger.warn('could not report command results', error);
-        next();
-      } else {
-        sending = false;
-        timers.set(path, send, delay);
-      }
-    });
+export interface ResultReporter {
+  report(outcome: CommandOutcome): void;
+  /** The page is going away: send what waits, with keepalive, within `budget`. */
+  unload(budget: KeepaliveBudget): void;
+  close(): void;
+}
+
+/**
+ * Reports what commands came to, batched: the outcomes of a 50 ms window go
+ * out in one `POST .../custom_commands/results`, so a stream of commands
+ * costs one request per window, not one each. Sent through the one sender
+ * (retries with the backoff; the server keeps the first report of a command,
+ * so a repeat is harmless).
+ */
+export function createResultReporter({ http, path, backoff, timers, logger, signals }: ResultReporterDeps): ResultReporter {
+  let waiting: ResultReport[] = [];
+  const window = timers.timer();
+  // By identity: a keepalive batch and a regular one may have overlapped.
+  const settle = (items: readonly ResultReport[]) => {
+    const done = new Set(items);
+    waiting = waiting.filter((item) => !done.has(item));
   };
-
+  const sender = createSender<ResultReport>(
+    {
+      peek: (max) => waiting.slice(0, max),
+      async deliver(items, keepalive) {
+        await http.send({ method: 'POST', path, body: { results: items }, keepalive });
+        settle(items);
+      },
+      refuse(items, error) {
+        logger.warn('could not report command results', error);
+        settle(items);
+      },
+      size: (item) => utf8Length(JSON.stringify(item)) + 1,
+    },
+    { backoff, timer: timers.timer(), logger, signals, batch: BATCH },
+  );
   return {
-    report({ command, status, error }: CommandOutcome) {
-      const item: ResultItem = { command_id: command.id, status };
-      if (status == 'failed') item.error = errorMessage(error);
+    report({ command, status, error }) {
+      const item: ResultReport = { command_id: command.id, status };
+      if (status === 'failed') item.error = errorMessage(error);
       waiting.push(item);
-      // The first outcome of a window opens it: what arrives within 50 ms (a delay the operator does not notice) goes along.
-      if (!sending && !timers.has(path)) timers.set(path, send, 50);
+      // The first outcome of a window opens it.
+      if (!window.pending) window.set(sender.kick, WINDOW);
     },
-    /** The page is going away: send what waits now, in keepalive requests the browser finishes for us. */
-    flushOnUnload() {
-      if (closed) return;
-      timers.clear(path);
-      for (let i = 0; i < waiting.length; i += BATCH) post(waiting.slice(i, i + BATCH), true).catch(() => {});
+    unload(budget) {
+      window.clear();
+      sender.unload(budget);
     },
-    close() {
-      closed = true;
-    },
+    close: sender.close,
   };
 }

@@ -1,7 +1,7 @@
-import { describe } from '../core/errors.js';
+import { describe } from '../shared/check.js';
 
 /**
- * Scheduled commands, after seed 002's programmable timers: the pure part.
+ * Scheduled commands, after SendCommand's programmable timers: the pure part.
  * Reading a command's schedule properties and working out its firings.
  * Storing timers, running handlers and coordinating tabs belong to the
  * caller; nothing here reads a clock, storage or a global.
@@ -44,7 +44,7 @@ export interface TimerState extends TimerSpec {
 }
 
 /** `key must be expected, got <value>`: every message of this module. */
-const bad = (key: string, expected: string, value: unknown) => `${key} must be ${expected}, got ${describe(value)}`;
+const bad = (key: string, expected: string, value: unknown) => new Error(`${key} must be ${expected}, got ${describe(value)}`);
 
 /**
  * The schedule a command's properties carry; `undefined` for an ordinary
@@ -55,7 +55,7 @@ const bad = (key: string, expected: string, value: unknown) => `${key} must be $
  * invalid; `interval`, `enabled`, ... without one are ordinary properties.
  * With `timerName`: `fireAt` and/or `interval` set the timer (replacing one of
  * the same name); `enabled` alone enables or disables it; `cancel: true`
- * alone removes it. Values may be typed or strings as the seed sends them
+ * alone removes it. Values may be typed or strings as SendCommand sends them
  * (`interval: "120"`, `repeatable: "true"`). Properties are checked in the
  * order timerName, cancel, fireAt, interval, repeatable, enabled.
  */
@@ -79,7 +79,7 @@ export function readSchedule(p: Record<string, unknown>): Schedule | ['failed', 
       if (r !== r) throw bad(key, expected, v);
       return r as T;
     };
-    const flag = (key: string) => read(key, /^"?(true|false)"?$/, 'true or false', (m) => m[1] == 'true');
+    const flag = (key: string) => read(key, /^"?(true|false)"?$/, 'true or false', (m) => m[1] === 'true');
     const cancel = flag('cancel');
     // Strict: the regex fixes the form; rebuilt as an ISO string (seconds
     // default to 00, a fraction is truncated to ms), Date checks that the date
@@ -91,7 +91,7 @@ export function readSchedule(p: Record<string, unknown>): Schedule | ['failed', 
       'YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM]',
       (m) => {
         const iso = `${m[1]}T${m[2]}${(m[3] || ':00').slice(0, 3)}${((m[4] || '.') + '000').slice(0, 4)}`;
-        return new Date(Date.parse(iso + 'Z')).toJSON() == iso + 'Z' ? Date.parse(iso + (m[6] ? m[6] + ':' + m[7] : 'Z')) : NaN;
+        return new Date(Date.parse(iso + 'Z')).toJSON() === iso + 'Z' ? Date.parse(iso + (m[6] ? m[6] + ':' + m[7] : 'Z')) : NaN;
       },
     );
     // Whole ms, at least 1.
@@ -99,15 +99,15 @@ export function readSchedule(p: Record<string, unknown>): Schedule | ['failed', 
     const rep = flag('repeatable');
     const on = flag('enabled');
 
-    if (cancel && (at ?? ms ?? rep ?? on) != null) throw 'cancel=true must come alone';
-    if (rep && !ms) throw 'repeatable=true needs interval';
+    if (cancel && (at ?? ms ?? rep ?? on) !== undefined) throw new Error('cancel=true must come alone');
+    if (rep && !ms) throw new Error('repeatable=true needs interval');
     // Seed 002: with fireAt and interval but not repeatable, the interval is
     // ignored (firings uses ms only when rep). `enabled` alone switches the timer.
-    const k = cancel ? 'cancel' : (at ?? ms) != null ? 'set' : on == null || rep != null ? 0 : on ? 'enable' : 'disable';
-    if (!k) throw `timer "${timerName}" needs fireAt, interval, enabled or cancel`;
+    const k = cancel ? 'cancel' : (at ?? ms) !== undefined ? 'set' : on === undefined || rep !== undefined ? 0 : on ? 'enable' : 'disable';
+    if (!k) throw new Error(`timer "${timerName}" needs fireAt, interval, enabled or cancel`);
     return { k, timerName, at, ms, rep, on: on ?? true };
   } catch (error) {
-    return ['failed', error as string];
+    return ['failed', (error as Error).message];
   }
 }
 

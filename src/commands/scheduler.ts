@@ -1,8 +1,9 @@
-import type { CustomCommand } from '../core/protocol.js';
-import { readJson, writeJson, type StorageLike } from '../core/storage.js';
-import type { Timers } from '../core/timers.js';
+import type { CommandStatus, CustomCommand } from '../protocol/wire.js';
+import { readJson, writeJson, type StorageLike } from '../shared/storage.js';
+import type { Timer } from '../shared/timers.js';
+import type { RunHandler } from './run.js';
 import { firings, readSchedule, type Schedule, type TimerState } from './schedule.js';
-import type { CommandStatus } from './types.js';
+import type { TimerFiredEvent } from './types.js';
 
 /**
  * One timer as persisted under `engagekit:{engagementId}:timers`: its spec
@@ -21,10 +22,14 @@ export interface TimerEntry extends TimerState {
 
 export interface SchedulerDeps {
   storage: StorageLike;
+  /** `engagekit:{engagementId}:timers` */
   key: string;
-  timers: Timers;
-  /** Runs the timer's command (a handler call, an event). */
-  fire(entry: TimerEntry, at: number, missed: number): void;
+  /** The scheduler's own timer handle: one timeout at a time, for the soonest firing. */
+  timer: Timer;
+  /** Runs a timer's command when it fires. */
+  run: RunHandler;
+  /** A firing and what its handler came to. */
+  onFired(firing: TimerFiredEvent): void;
 }
 
 export interface Scheduler {
@@ -45,13 +50,20 @@ export interface Scheduler {
  * picks it up, and a firing is persisted as done before its handler runs, so
  * that no reload runs it twice.
  */
-export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): Scheduler {
+export function createScheduler({ storage, key, timer, run, onFired }: SchedulerDeps): Scheduler {
   let entries: TimerEntry[] = [];
   let running = false;
   const save = () => writeJson(storage, key, entries);
-  const drop = (entry?: TimerEntry) => (entries = entries.filter((other) => other != entry));
+  const drop = (entry?: TimerEntry) => (entries = entries.filter((other) => other !== entry));
+  const fire = ({ timerName, command, name, seq }: TimerEntry, at: number, missed: number) =>
+    run(command, name, seq, (status, error) => onFired({ timerName, command, name, at, missed, status: status as TimerFiredEvent['status'], error }), {
+      timerName,
+      at,
+      missed,
+      name: timerName,
+    });
 
-  // Always run from the 'sched' timeout, which is no longer pending then: nothing to clear.
+  // Always run from the timeout, which is no longer pending then: nothing to clear.
   const check = () => {
     const now = Date.now();
     let soonest = 1 / 0;
@@ -60,7 +72,7 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
       if (running && entry.on) {
         const [missed, next] = firings(entry, now);
         // A one-shot that fired, or one re-enabled after its time, is done: forget it.
-        if (next == 1 / 0) drop(entry);
+        if (next === 1 / 0) drop(entry);
         if (missed > 0) {
           entry.last = now;
           save();
@@ -71,10 +83,10 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
     }
     save();
     // setTimeout fires at once beyond 2^31-1 ms (24.8 days): wake up by then and look again.
-    if (running && soonest < 1 / 0) timers.set('sched', check, Math.min(soonest - now, 2e9));
+    if (running && soonest < 1 / 0) timer.set(check, Math.min(soonest - now, 2e9));
   };
   // Through a timeout even when due now: a command's `scheduled` result goes out before its first run.
-  const arm = () => running && timers.set('sched', check, 0);
+  const arm = () => running && timer.set(check, 0);
 
   return {
     accept(command, name, seq) {
@@ -82,16 +94,16 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
       // No schedule, or the failed result of an invalid one.
       if (!(schedule as Schedule | undefined)?.k) return schedule as ['failed', string] | undefined;
       const { k, timerName } = schedule as Schedule;
-      const entry = entries.find((other) => other.timerName == timerName);
+      const entry = entries.find((other) => other.timerName === timerName);
       const now = Date.now();
-      if (k == 'set') {
+      if (k === 'set') {
         drop(entry);
         entries.push({ ...(schedule as Schedule), command, name, seq, t0: now });
       } else if (!entry) {
         return ['failed', `no timer "${timerName}" to ${k}`];
-      } else if (k == 'cancel') {
+      } else if (k === 'cancel') {
         drop(entry);
-      } else if (entry.on != (k == 'enable')) {
+      } else if (entry.on !== (k === 'enable')) {
         entry.on = !entry.on;
         // Firings that fell while it was disabled are skipped; an interval counts from now.
         // (t0 only counts without `at`.)
@@ -99,7 +111,7 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
       }
       save();
       arm();
-      return [k == 'set' ? 'scheduled' : 'executed'];
+      return [k === 'set' ? 'scheduled' : 'executed'];
     },
     start() {
       // Again after a stop, or while running: what is stored is what is in memory.
@@ -111,7 +123,7 @@ export function createScheduler({ storage, key, timers, fire }: SchedulerDeps): 
     },
     stop() {
       running = false;
-      timers.clear('sched');
+      timer.clear();
     },
   };
 }

@@ -1,4 +1,6 @@
-import type { CustomCommand } from '../core/protocol.js';
+import type { CommandStatus, CustomCommand } from '../protocol/wire.js';
+
+export type { CommandStatus } from '../protocol/wire.js';
 
 /** The properties of a command: free-form JSON, as the operator sent it. */
 export type CommandProperties = Record<string, unknown>;
@@ -17,18 +19,32 @@ export interface CommandContext<P = CommandProperties> {
   name: string;
   /** The command's position in the engagement's stream. */
   seq: number;
-  /** Set when a scheduled command's timer fired (seed 002); absent on receipt. */
-  timer?: TimerFiring;
+  /** Set when a scheduled command's timer fired (SendCommand's timers); absent on receipt. */
+  timer?: TimerFiring & {
+    /** @deprecated The same as `timerName`. */
+    name: string;
+  };
 }
 
-/** A firing of a scheduled command's timer. */
+/** A firing of a scheduled command's timer (SendCommand's programmable timers). */
 export interface TimerFiring {
   /** The command's `timerName`. */
-  name: string;
+  timerName: string;
   /** When it fired (epoch ms). */
   at: number;
   /** How many firings this run stands for: more than 1 when no page was open through several. */
   missed: number;
+}
+
+/** The payload of the `timer:fired` event: one firing, and what its handler came to. */
+export interface TimerFiredEvent extends TimerFiring {
+  /** The command that set the timer. */
+  command: CustomCommand;
+  /** The handler's name (as in `command:result`). */
+  name: string | undefined;
+  status: Exclude<CommandStatus, 'scheduled'>;
+  /** With `failed`: what the handler threw or rejected with. */
+  error?: unknown;
 }
 
 /** Runs a command. May be async; a throw or rejection is reported as `failed`, never rethrown. */
@@ -38,12 +54,6 @@ export type CommandHandler<P = CommandProperties> = (properties: P, context: Com
 export type CommandHandlers<M> = { [K in keyof M & string]?: CommandHandler<M[K]> } & {
   '*'?: CommandHandler<CommandProperties>;
 };
-
-/**
- * What a command came to. `scheduled`: it carries a timer (seed 002) and its
- * handler runs when the timer fires, not on receipt.
- */
-export type CommandStatus = 'executed' | 'failed' | 'unhandled' | 'scheduled';
 
 export interface CommandRegistry<M> {
   /** Adds or replaces the handler of `name`; returns a function that removes it. */

@@ -36,9 +36,9 @@ import type { StubApi, StubCall, StubTarget } from './protocol.js';
         const real = target._r;
         if (real) return real[name]!(...args);
         const promise = new Promise((resolve, reject) => queue.push([target, name, args, resolve, reject]));
-        return name == 'recordEvent'
+        return name === 'recordEvent'
           ? promise
-          : () => promise.then((undo) => typeof undo == 'function' && undo());
+          : () => promise.then((undo) => typeof undo === 'function' && undo());
       };
     }
     return target;

@@ -21,15 +21,15 @@ export function replay(stub: StubApi, api: object, report: (error: unknown) => v
   while (queue.length) {
     const [target, method, args, resolve, reject] = queue.shift()!;
     try {
-      if (method == 'createVisitor') link(target, (api as Real).createVisitor!(...args) as Real);
+      if (method === 'createVisitor') link(target, (api as Real).createVisitor!(...args) as Real);
       else resolve!((target[method] as Real[string])(...args));
     } catch (error) {
       // The stand-in of a visitor whose createVisitor threw: every call fails with that error.
-      if (method == 'createVisitor')
+      if (method === 'createVisitor')
         target._r = (target.commands as StubTarget)._r = new Proxy({} as Real, {
-          get: (_, key) => (key == 'recordEvent' ? () => Promise.reject(error) : () => { throw error; }),
+          get: (_, key) => (key === 'recordEvent' ? () => Promise.reject(error) : () => { throw error; }),
         });
-      if (method == 'recordEvent') reject!(error);
+      if (method === 'recordEvent') reject!(error);
       else {
         if (!seen.has(error)) report(error);
         seen.add(error);
@@ -46,7 +46,7 @@ export function replay(stub: StubApi, api: object, report: (error: unknown) => v
 function link(target: StubTarget, real: Real): void {
   target._r = real;
   for (const key in real) {
-    if (key == 'commands') link(target.commands as StubTarget, real.commands as never);
+    if (key === 'commands') link(target.commands as StubTarget, real.commands as never);
     else Object.defineProperty(target, key, { get: () => real[key] });
   }
 }

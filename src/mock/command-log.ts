@@ -1,10 +1,11 @@
-import { isJsonObject, type CustomCommand, type ErrorBody } from '../core/protocol.js';
+import { type CustomCommand, type ErrorBody } from '../protocol/wire.js';
+import { isJsonObject } from '../shared/check.js';
 import { isUuidV4 } from './ids.js';
 import { jsonEqual } from './json-equal.js';
 import type { EngagementRecord, StoredCommand } from './store.js';
 
 /**
- * Accepting a custom command into its engagement's stream (seed 000 and the
+ * Accepting a custom command into its engagement's stream (Glia's REST API and the
  * delivery extension). Shared by the PUT handler and
  * `MockBackend.sendCustomCommand`, so that both validate, deduplicate and
  * deliver alike.

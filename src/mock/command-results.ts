@@ -1,8 +1,8 @@
 import { Rejection } from './command-log.js';
-import type { CommandResult, CommandResultStatus } from './wire.js';
+import type { CommandResult, CommandStatus } from '../protocol/wire.js';
 
 /** What the visitor may report a command came to (docs/protocol.md, "Command results"). */
-const STATUSES: readonly CommandResultStatus[] = ['executed', 'failed', 'unhandled', 'scheduled'];
+const STATUSES: readonly CommandStatus[] = ['executed', 'failed', 'unhandled', 'scheduled'];
 
 /** Most results in one batch request. */
 export const MAX_RESULTS_PER_REQUEST = 500;
@@ -11,19 +11,19 @@ export const MAX_RESULTS_PER_REQUEST = 500;
 export const MAX_ERROR_LENGTH = 1000;
 
 export interface ResultBody {
-  status: CommandResultStatus;
+  status: CommandStatus;
   error: string | null;
 }
 
 export function checkResultBody(body: Record<string, unknown>): ResultBody | Rejection {
   const { status, error } = body;
-  if (!STATUSES.includes(status as CommandResultStatus)) {
+  if (!STATUSES.includes(status as CommandStatus)) {
     return new Rejection(400, {
       message: "Parameter 'status' must be one of 'executed', 'failed', 'unhandled', 'scheduled'",
       debug_message: `Got ${status === undefined ? 'nothing' : JSON.stringify(status)}`,
     });
   }
-  if (error === undefined || error === null) return { status: status as CommandResultStatus, error: null };
+  if (error === undefined || error === null) return { status: status as CommandStatus, error: null };
   if (typeof error !== 'string') {
     return new Rejection(400, { message: "Parameter 'error' must be a string", debug_message: `Got ${JSON.stringify(error)}` });
   }

@@ -1,5 +1,5 @@
 import { http, HttpResponse } from 'msw';
-import type { ErrorBody } from '../core/protocol.js';
+import type { ErrorBody } from '../protocol/wire.js';
 import { acceptCommand, checkCommandBody, checkCommandId, Rejection, type Deliver } from './command-log.js';
 import { checkResultBody, makeResult, MAX_RESULTS_PER_REQUEST } from './command-results.js';
 import { timestamp } from './ids.js';
@@ -7,9 +7,9 @@ import { authorize, errorResponse, readJsonObject } from './respond.js';
 import { metaFrames, metaState } from './meta.js';
 import { checkSchedule } from './schedule-check.js';
 import type { EngagementRecord, Store, StoredCommand } from './store.js';
-import type { CommandPage, OperatorCommandView, ReadReceipt } from './wire.js';
+import type { CommandPage, CommandWithResult, ReadReceipt } from '../protocol/wire.js';
 
-/** 403 of the PUT: the seed says "operator only" but gives no body, so this one is ours. */
+/** 403 of the PUT: the documented API says "operator only" but gives no body, so this one is ours. */
 export const COMMAND_SEND_FORBIDDEN: ErrorBody = {
   message: "You don't have permissions to send a custom command",
   debug_message: "Only the engagement's operator can send custom commands",
@@ -44,7 +44,7 @@ export interface CommandsContext {
 type Params = { engagementId: string; commandId: string };
 
 /**
- * The custom command endpoints: the seed's PUT, and our polling, result and
+ * The custom command endpoints: Glia's PUT, and our polling, result and
  * operator read. The three `custom_commands` paths cannot shadow each other:
  * a `:commandId` segment never spans a `/`.
  */
@@ -152,7 +152,7 @@ export function commandsHandlers({ baseUrl, store, now, deliver }: CommandsConte
       if (auth instanceof Response) return auth;
       const entry = findCommand(auth.engagement, params.commandId);
       if (entry instanceof Response) return entry;
-      const view: OperatorCommandView = { ...entry.command, seq: entry.seq, result: entry.result };
+      const view: CommandWithResult = { ...entry.command, seq: entry.seq, result: entry.result };
       if (entry.readAt) view.read_at = entry.readAt;
       return HttpResponse.json(view);
     }),

@@ -1,6 +1,6 @@
 /**
  * Equality of two JSON values as values: object key order does not matter,
- * array order does. Idempotent resends are compared with it (seed 000: "the
+ * array order does. Idempotent resends are compared with it (Glia's REST API: "the
  * same body"), and a client may well serialise its keys in another order.
  */
 export function jsonEqual(a: unknown, b: unknown): boolean {

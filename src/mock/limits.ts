@@ -1,11 +1,11 @@
 import { http, type HttpHandler } from 'msw';
-import type { ErrorBody } from '../core/protocol.js';
-import { SIGNATURE_HEADER, verifySignature } from '../core/signature.js';
+import type { ErrorBody } from '../protocol/wire.js';
+import { SIGNATURE_HEADER, verifySignature } from '../protocol/signature.js';
 import { BEARER, errorResponse } from './respond.js';
 import type { Store } from './store.js';
 
 /**
- * What every endpoint checks before its own checks (seed 004's Send API):
+ * What every endpoint checks before its own checks (Engage Digital's Send API):
  * the body's size, and, when the server has an operator secret, the
  * signature of an operator's body. One handler in front of the others, which
  * answers only to refuse; otherwise the request goes on untouched.

@@ -1,14 +1,13 @@
 import { http, HttpResponse } from 'msw';
-import type { EngagementMeta, EngagementProperties, ErrorBody } from '../core/protocol.js';
-import { ENGAGEMENT_PROPERTIES, TOUCHPOINTS } from '../operator/command-line.js';
+import { ENGAGEMENT_PROPERTIES, TOUCHPOINTS, type EngagementMeta, type EngagementProperties, type ErrorBody, type MetaChange } from '../protocol/wire.js';
 import { describeJson, Rejection } from './command-log.js';
 import { authorize, errorResponse, readJsonObject } from './respond.js';
 import type { EngagementRecord, Store } from './store.js';
-import type { ServerFrame } from './wire.js';
-import { isJsonObject } from '../core/protocol.js';
+import type { ServerFrame } from '../protocol/wire.js';
+import { isJsonObject } from '../shared/check.js';
 
 /**
- * The engagement's metadata and properties (seed 001's `/set`), as an
+ * The engagement's metadata and properties (ChatShipper's `/set`), as an
  * extension endpoint: `POST /engagements/{id}/meta`, operator only. Every
  * change goes to the visitor's stream as a `meta` frame with the whole state.
  */
@@ -17,13 +16,6 @@ export const META_FORBIDDEN: ErrorBody = {
   message: "You don't have permissions to change the engagement's metadata",
   debug_message: "Only the engagement's operator can change its metadata and properties",
 };
-
-/** The body of `POST .../meta`: either part may be left out, not both. */
-export interface MetaChange {
-  /** Merged into the metadata, key by key (a key's value is replaced, never deep-merged). */
-  meta?: Record<string, unknown>;
-  properties?: EngagementProperties;
-}
 
 export interface MetaContext {
   baseUrl: string;
@@ -44,7 +36,7 @@ export function metaFrames(record: EngagementRecord): ServerFrame[] {
   return empty ? [] : [{ type: 'meta', ...metaState(record) }];
 }
 
-/** Checks a change as seed 001 describes the properties: each known, each of its type. */
+/** Checks a change as ChatShipper describes the properties: each known, each of its type. */
 export function checkMetaBody(body: Record<string, unknown>): MetaChange | Rejection {
   const { meta, properties } = body;
   if (meta === undefined && properties === undefined) {

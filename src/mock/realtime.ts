@@ -4,7 +4,7 @@ import type { Deliver } from './command-log.js';
 import type { EngagementRecord, Store, StoredCommand } from './store.js';
 import { checkHello, parseFrame, Refusal } from './stream-hello.js';
 import type { FaultInjector } from './faults.js';
-import type { ServerFrame } from './wire.js';
+import type { ServerFrame } from '../protocol/wire.js';
 
 /**
  * The command stream (docs/protocol.md, "WebSocket"): `ws.link` on

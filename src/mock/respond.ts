@@ -1,9 +1,10 @@
 import { HttpResponse } from 'msw';
-import type { ErrorBody } from '../core/protocol.js';
-import { isJsonObject, MEDIA_TYPE } from '../core/protocol.js';
+import type { ErrorBody } from '../protocol/wire.js';
+import { MEDIA_TYPE } from '../protocol/wire.js';
+import { isJsonObject } from '../shared/check.js';
 import type { EngagementRecord, Role, Store } from './store.js';
 
-/** The seed's exact 401 bodies (seed 003). */
+/** The documented exact 401 bodies (Glia's REST API). */
 export const AUTH_MISSING: ErrorBody = {
   message: 'Authorization information missing',
   debug_message:

@@ -1,8 +1,9 @@
-import { describe, InvalidArgumentError } from '../core/errors.js';
-import type { ErrorBody } from '../core/protocol.js';
+import { InvalidArgumentError } from '../shared/errors.js';
+import { describe } from '../shared/check.js';
+import type { ErrorBody } from '../protocol/wire.js';
 
 /**
- * The reference server's check of a command's schedule (seed 002's
+ * The reference server's check of a command's schedule (SendCommand's
  * programmable timers) at the operator's PUT: an invalid one is refused with
  * 400 and a detailed reason (which property, which character of `fireAt`,
  * which range), since the operator who wrote it is the one who can fix it.
@@ -24,7 +25,7 @@ export function checkSchedule(properties: Record<string, unknown>): ErrorBody | 
   return { message: `Invalid schedule in 'properties.${schedule.property}'`, debug_message: schedule.error };
 }
 
-/** The `fireAt` format, as the seed writes it (with the `±` it leaves out). */
+/** The `fireAt` format, as SendCommand writes it (with the `±` it leaves out). */
 export const FIRE_AT_FORMAT = 'YYYY-MM-DD[T]HH:MM[:SS[.ffffff]][Z or ±HH[:]MM]';
 
 /** The properties that make a command scheduled, or control a timer. */
@@ -42,7 +43,7 @@ export interface TimerSet {
   repeatable: boolean;
   /** A disabled timer is kept but does not fire. @default true */
   enabled: boolean;
-  /** Set when `interval` was given with `fireAt` on a timer that is not repeatable: the seed ignores it. */
+  /** Set when `interval` was given with `fireAt` on a timer that is not repeatable: SendCommand ignores it. */
   intervalIgnored?: true;
 }
 
@@ -76,11 +77,11 @@ export type TimerCommand = TimerSet | TimerControl;
  * With `timerName`:
  * - `fireAt` and/or `interval` set the timer (`kind: 'set'`), replacing one
  *   of the same name; `enabled: false` sets it disabled.
- * - `enabled` alone enables or disables the existing timer (seed 002's
+ * - `enabled` alone enables or disables the existing timer (SendCommand's
  *   `enabled="true"` / `enabled="false"` examples with no time).
  * - `cancel: true`, alone, cancels it.
  *
- * Values may be typed or, as the seed sends them, strings: `interval: "120"`,
+ * Values may be typed or, as SendCommand sends them, strings: `interval: "120"`,
  * `repeatable: "true"`.
  */
 export function normalizeSchedule(properties: Record<string, unknown>): TimerCommand | TimerInvalid | undefined {
@@ -168,7 +169,7 @@ function readInterval(value: unknown): number | string {
 }
 
 /**
- * Parses seed 002's `fireAt` into epoch ms, strictly: no `Date.parse` leniency.
+ * Parses SendCommand's `fireAt` into epoch ms, strictly: no `Date.parse` leniency.
  *
  * - Date and time are separated by `T` or by one space.
  * - Seconds are optional; a fraction (1 to 6 digits, after seconds only) is

@@ -1,6 +1,6 @@
-import type { CustomCommand, EngagementEvent, EngagementProperties } from '../core/protocol.js';
+import type { CustomCommand, EngagementEvent, EngagementProperties } from '../protocol/wire.js';
 import { uuidv4 } from './ids.js';
-import type { CommandResult } from './wire.js';
+import type { CommandResult } from '../protocol/wire.js';
 
 export type Role = 'visitor' | 'operator';
 
@@ -21,7 +21,7 @@ export interface StoredCommand {
   readAt?: string;
 }
 
-/** Someone typing (seed 004's typing.start), until `until` (epoch ms) unless a stop comes first. */
+/** Someone typing (Engage Digital's typing.start), until `until` (epoch ms) unless a stop comes first. */
 export interface TypingState {
   preview: string | undefined;
   until: number;
@@ -39,9 +39,9 @@ export interface EngagementRecord {
   commands: StoredCommand[];
   /** The same entries by command id (lower case: UUIDs compare case-insensitively). */
   commandsById: Map<string, StoredCommand>;
-  /** Free-form metadata: `/set key value` merges into it (seed 001). */
+  /** Free-form metadata: `/set key value` merges into it (ChatShipper). */
   meta: Record<string, unknown>;
-  /** `/set @property value` (seed 001). */
+  /** `/set @property value` (ChatShipper). */
   properties: EngagementProperties;
   /** Who is typing now, by role. */
   typing: Partial<Record<Role, TypingState>>;

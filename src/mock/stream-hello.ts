@@ -1,5 +1,6 @@
 import type { WebSocketData } from 'msw';
-import { isJsonObject, type ErrorBody } from '../core/protocol.js';
+import { type ErrorBody } from '../protocol/wire.js';
+import { isJsonObject } from '../shared/check.js';
 import { grant } from './respond.js';
 import type { EngagementRecord, Store } from './store.js';
 

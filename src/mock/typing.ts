@@ -1,11 +1,12 @@
 import { http, HttpResponse, type HttpHandler } from 'msw';
-import { isJsonObject, type ErrorBody } from '../core/protocol.js';
+import { type ErrorBody } from '../protocol/wire.js';
+import { isJsonObject } from '../shared/check.js';
 import { authorize, errorResponse, readJsonObject } from './respond.js';
 import type { EngagementRecord, Role, Store } from './store.js';
-import type { ServerFrame, TypingFrame, TypingStatus, TypingView } from './wire.js';
+import type { ServerFrame, TypingFrame, TypingStatus, TypingView } from '../protocol/wire.js';
 
 /**
- * Typing indicators after seed 004's Send API: `POST /engagements/{id}/typing`
+ * Typing indicators after Engage Digital's Send API: `POST /engagements/{id}/typing`
  * with `{"action": "typing.start" | "typing.stop", "params": {"preview"?}}`,
  * from the visitor or the operator, answered `ok`. The operator's typing goes
  * to the visitor's stream; the visitor's is read with `GET .../typing`.

@@ -1,19 +1,13 @@
-import { InvalidArgumentError, isEngageKitError } from '../core/errors.js';
+import { ENGAGEMENT_PROPERTIES, TOUCHPOINTS, type EngagementProperty } from '../protocol/wire.js';
+import { InvalidArgumentError, isEngageKitError } from '../shared/errors.js';
 
 /**
- * The operator's command line, after seed 001's command messages: `>name
+ * The operator's command line, after ChatShipper's command messages: `>name
  * key=value ...` sends a bot command, `/set` changes the engagement's
  * metadata or properties. Parsing only; sending is the operator client's.
  *
  * Columns are 1-based and count code points, so an emoji is one column.
  */
-
-/** Engagement properties `/set @property value` changes (seed 001). */
-export const ENGAGEMENT_PROPERTIES = ['name', 'category', 'touchpoint', 'language'] as const;
-export type EngagementProperty = (typeof ENGAGEMENT_PROPERTIES)[number];
-
-/** The touchpoints seed 001 lists for `/set @touchpoint`. */
-export const TOUCHPOINTS = ['web', 'email', 'sms', 'facebook'] as const;
 
 /** A `key=value` value: quoted text is a string, bare words are typed. */
 export type CommandLineValue = string | number | boolean | null;
@@ -46,7 +40,7 @@ export function isCommandLineError(value: unknown): value is CommandLineError {
   );
 }
 
-/** The system commands of seed 001 that EngageKit does not support: named as such in the error. */
+/** The system commands of ChatShipper that EngageKit does not support: named as such in the error. */
 const SEED_COMMANDS = new Set(['notify', 'assign', 'join', 'accept', 'leave', 'close', 'block', 'action', 'send', 'import']);
 const IDENT_START = /^[A-Za-z_]$/;
 const IDENT_PART = /^[A-Za-z0-9_.-]$/;

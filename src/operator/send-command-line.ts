@@ -1,6 +1,6 @@
-import type { CustomCommand, EngagementMeta } from '../core/protocol.js';
+import type { CustomCommand, EngagementMeta } from '../protocol/wire.js';
 import { parseCommandLine, type ParsedCommandLine } from './command-line.js';
-import type { Operator } from './index.js';
+import type { Operator } from './create-operator.js';
 
 /** What `sendCommandLine` did: the command it sent, or the engagement's state after a `/set`. */
 export type CommandLineResult =
@@ -8,7 +8,7 @@ export type CommandLineResult =
   | { kind: 'set-meta' | 'set-property'; parsed: Extract<ParsedCommandLine, { kind: 'set-meta' | 'set-property' }>; state: EngagementMeta };
 
 /**
- * Runs one line typed in an operator console (seed 001's command messages):
+ * Runs one line typed in an operator console (ChatShipper's command messages):
  *
  * - `>name key=value ...` sends a custom command with properties
  *   `{ name, key: value, ... }` (`operator.sendCustomCommand`); the visitor's

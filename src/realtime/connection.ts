@@ -1,31 +1,14 @@
-import { httpErrorFor, NetworkError, type EngageKitError, type HttpError } from '../core/errors.js';
-import type { Logger } from '../core/logger.js';
-import type { Timers } from '../core/timers.js';
-import type { TokenProvider } from '../core/token.js';
-import type { HttpTransport } from '../transport/http.js';
-import { backoffDelay, type BackoffOptions } from '../transport/retry-policy.js';
-
-/**
- * The part of the WebSocket API the SDK uses; inject any constructor with it
- * (the browser's, MSW's, the `ws` package's). The event parameters are `any`
- * because each of those types its events differently; the SDK reads only
- * `data` of a message and `code`/`reason` of a close.
- */
-export interface WebSocketLike {
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  onopen: ((event: any) => void) | null;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  onmessage: ((event: any) => void) | null;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  onclose: ((event: any) => void) | null;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  onerror: ((event: any) => void) | null;
-}
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
-
-export type TransportKind = 'websocket' | 'polling';
+import type { HttpClient } from '../http/client.js';
+import { backoffDelay, type BackoffOptions } from '../http/retry-policy.js';
+import type { TokenProvider } from '../http/token.js';
+import { closeAction } from '../protocol/wire.js';
+import { httpErrorFor, NetworkError, type EngageKitError } from '../shared/errors.js';
+import type { PageSignals } from '../shared/lifecycle.js';
+import type { Logger } from '../shared/logger.js';
+import type { Timers } from '../shared/timers.js';
+import { startPolling } from './polling.js';
+import type { AttemptEnd, AttemptHandlers, TransportAttempt, TransportKind } from './transport.js';
+import { openWebSocket, type WebSocketConstructor } from './websocket.js';
 
 /** The realtime connection, one state at a time. */
 export type ConnectionState =
@@ -39,7 +22,7 @@ export type ConnectionState =
   | { status: 'open'; transport: TransportKind }
   /** Lost; the next attempt starts in `delay` ms (at once when the browser goes `online`). */
   | { status: 'reconnecting'; transport: TransportKind; attempt: number; delay: number; reason: string }
-  /** Stopped: by `close()`, or for good because the server refused us (`error`). */
+  /** Stopped: by `close()` (or the page leaving), or for good because the server refused us (`error`). */
   | { status: 'closed'; reason: string; error?: EngageKitError };
 
 export interface ConnectionChange {
@@ -50,8 +33,8 @@ export interface ConnectionChange {
 export interface RealtimeOptions {
   /**
    * `'auto'` opens a WebSocket and falls back to HTTP polling after
-   * `fallbackAfter` failed attempts in a row, trying the socket again every
-   * `websocketRetryInterval`.
+   * `fallbackAfter` failed attempts in a row (at once where there is no
+   * WebSocket at all), trying the socket again every `websocketRetryInterval`.
    * @default 'auto'
    */
   transport: 'auto' | 'websocket' | 'polling';
@@ -69,116 +52,101 @@ export interface RealtimeOptions {
   backoff: BackoffOptions;
 }
 
-export interface ConnectionDeps extends RealtimeOptions {
+/** Resolves when this tab may connect; false if it never will. `release()` gives the turn back. */
+export interface Turn {
+  readonly acquired: Promise<boolean>;
+  release(): void;
+}
+
+export interface ConnectionDeps {
   /** `wss://.../engagements/{id}/stream` */
   streamUrl: string;
   /** `/engagements/{id}/custom_commands` */
   pollPath: string;
   getWebSocket: () => WebSocketConstructor | undefined;
   token: TokenProvider;
-  http: HttpTransport;
+  http: HttpClient;
+  options: RealtimeOptions;
   timers: Timers;
   logger: Logger;
+  /** `online`: reconnect at once instead of after the backoff. */
+  signals: PageSignals;
   /** The resume position, read at every (re)connect and poll. */
-  lastSeq: () => number;
-  /** One command frame's payload, not yet validated. */
+  position: () => number;
+  /**
+   * The server's newest position is below ours: our stored position is from
+   * another server (or a reset one). The receiver resets it; the connection
+   * then asks again from there.
+   */
+  onUnknownPosition: (serverLastSeq: number) => void;
+  /** One command's payload, not yet validated. */
   onCommand: (seq: unknown, command: unknown) => void;
   /** The engagement's metadata and properties (a `meta` frame, or a poll's `meta`), not yet validated. */
   onMeta: (state: unknown) => void;
   /** A `typing` frame: the operator started or stopped typing; not yet validated. */
   onTyping: (frame: unknown) => void;
   onChange: (change: ConnectionChange) => void;
-  /**
-   * Resolves when this tab may connect (it leads the tabs of this visitor),
-   * false if it never will. Absent: connect at once.
-   */
-  waitForTurn?: () => { acquired: Promise<boolean>; release(): void };
+  /** Waits for this tab's turn (it leads the tabs of this visitor). Absent: connect at once. */
+  waitForTurn?: () => Turn;
 }
 
 export interface Connection {
   readonly state: ConnectionState;
-  /** Starts, or restarts after the server refused us; a no-op while connecting or open. */
+  /** Starts, or restarts after the server refused us or `close()`; a no-op while running. */
   connect(): void;
-  /** Stops for good: every socket, timer and listener released. */
+  /** Stops: every socket, timer and listener released. */
   close(reason?: string): void;
 }
 
-interface PollPage {
-  commands?: Array<{ seq?: unknown; command?: unknown }>;
-  /** Not checked: anything but a number compares false, and the progress check below stops a spin. */
-  last_seq?: number;
-  meta?: unknown;
-}
-
-/** A frame of the stream, as parsed; the receivers validate what they use. */
-interface Frame {
-  type?: unknown;
-  seq?: unknown;
-  command?: unknown;
-  message?: string;
-  debug_message?: string;
-}
+const NO_WEBSOCKET = 'there is no WebSocket here (no global WebSocket and no "WebSocket" option)';
 
 /**
- * The timer of the current step: the next reconnect, the next poll or the
- * heartbeat. They never run at the same time, so one key serves them all and
- * `drop()` cancels whichever is pending.
- */
-const STEP = 'realtime';
-/** While polling: the next try of the socket. */
-const RETRY = 'realtime:ws';
-/** Statuses (HTTP, and close codes 4000 + status) after which reconnecting cannot help (docs/protocol.md). */
-const FATAL = [401, 403, 404];
-const POLLING = 'polling';
-const WEBSOCKET = 'websocket';
-const NO_WEBSOCKET = 'no WebSocket; pass option "WebSocket"';
-
-/**
- * The connection manager: one `setState()`, every timer behind `timers`, and
- * a `generation` counter so that the answer of a token, a poll or a refresh
- * we have given up on can never act on the current attempt (a dropped socket
- * loses its handlers instead).
+ * The connection manager, a state machine over two transport strategies
+ * (./websocket.ts, ./polling.ts). One `setState()`; every timer is one of its
+ * own handles; each attempt is a `TransportAttempt` whose `close()` silences
+ * it, and a `generation` counter keeps the answer of a token or a refresh we
+ * have given up on from acting on the current attempt. What a close means is
+ * the protocol's pure `closeAction`.
  */
 export function createConnection(deps: ConnectionDeps): Connection {
-  const { timers, logger, token, transport, fallbackAfter, streamUrl, lastSeq, onCommand, onMeta, heartbeatInterval } = deps;
-  const global = globalThis;
+  const { options, timers, logger, token, streamUrl, signals } = deps;
+  const { transport } = options;
   let state: ConnectionState = { status: 'idle' };
-  let socket: WebSocketLike | undefined;
+  let current: TransportAttempt | undefined;
   let generation = 0;
-  let mode: TransportKind = transport == POLLING ? transport : WEBSOCKET;
+  let mode: TransportKind = transport === 'polling' ? 'polling' : 'websocket';
   /** Failed attempts in a row of the current transport: drives the backoff. */
   let attempt = 0;
-  /**
-   * Socket attempts in a row that never reached `ready`: drives the fallback.
-   * A ready socket sets -1, so that its own close counts as no failure.
-   */
+  /** Socket attempts in a row that never got to `ready`: drives the fallback. */
   let failures = 0;
+  /** A fresh token was tried since the last open: a second refusal is final. */
   let refreshed = false;
-  let turn: ReturnType<NonNullable<ConnectionDeps['waitForTurn']>> | undefined;
+  let warnedNoWebSocket = false;
+  let turn: Turn | undefined;
+  let offOnline: (() => void) | undefined;
+  const step = timers.timer(); // the next reconnect
+  const socketRetry = timers.timer(); // while polling: the next try of the socket
+  const attemptTimer = timers.timer(); // the running attempt's own (heartbeat, next poll)
 
-  const setState = (current: ConnectionState) => deps.onChange({ previous: state, current: (state = current) });
-  /** A state of the current transport. */
+  const setState = (next: ConnectionState) => deps.onChange({ previous: state, current: (state = next) });
   const enter = (status: 'connecting' | 'open' | 'reconnecting', details?: object) =>
     setState({ status, transport: mode, ...details } as ConnectionState);
 
-  const onOnline = () => state.status == 'reconnecting' && start();
-
-  /** Forgets the socket and the pending step; whatever was under way can no longer act. */
+  /** Ends the running attempt and the pending step: whatever was under way can no longer act. */
   const drop = () => {
     generation++;
-    timers.clear(STEP);
-    try {
-      // onerror stays a no-op: the `ws` package throws on an error nobody listens to.
-      socket!.onopen = socket!.onmessage = socket!.onclose = null;
-      socket!.close();
-    } catch {
-      // No socket; or closing one that never opened threw (some engines do): it is gone either way.
-    }
+    step.clear();
+    current?.close();
+    current = undefined;
   };
 
   const stop = (closed: { reason: string; error?: EngageKitError }) => {
     drop();
-    timers.clear(RETRY);
+    socketRetry.clear();
+    offOnline?.();
+    offOnline = undefined;
+    turn?.release();
+    turn = undefined;
     setState({ status: 'closed', ...closed });
   };
 
@@ -188,147 +156,121 @@ export function createConnection(deps: ConnectionDeps): Connection {
   };
 
   const retry = (reason: string) => {
-    const delay = backoffDelay(++attempt, deps.backoff);
+    const delay = backoffDelay(++attempt, options.backoff);
     enter('reconnecting', { attempt, delay, reason });
-    timers.set(STEP, start, delay);
+    step.set(start, delay);
   };
 
-  /** A socket attempt failed, or an open socket was lost. */
-  const lost = (reason: string) => {
-    if (++failures < fallbackAfter || transport != 'auto') return retry(reason);
-    logger.warn(`WebSocket failed ${failures} times (${reason}): polling`);
-    mode = POLLING;
+  const fallBack = (reason: string) => {
+    mode = 'polling';
     attempt = 0;
-    timers.set(
-      RETRY,
-      () => {
-        mode = WEBSOCKET;
-        attempt = 0;
-        // One more failure sends us straight back to polling.
-        failures = fallbackAfter - 1;
-        start();
-      },
-      deps.websocketRetryInterval,
-    );
+    socketRetry.set(() => {
+      mode = 'websocket';
+      attempt = 0;
+      // One more failure sends us straight back to polling.
+      failures = options.fallbackAfter - 1;
+      start();
+    }, options.websocketRetryInterval);
+    logger.warn(`WebSocket ${reason}: using HTTP polling, trying the socket again every ${options.websocketRetryInterval / 1000} s`);
     start();
   };
 
-  const opened = () => {
-    attempt = 0;
-    if (state.status != 'open') enter('open');
+  /** A transient loss: back off, or fall back to polling when the socket keeps failing. */
+  const lost = (reason: string, worked: boolean) => {
+    if (mode === 'websocket' && !worked && ++failures >= options.fallbackAfter && transport === 'auto') {
+      return fallBack(`failed ${failures} times (${reason})`);
+    }
+    retry(reason);
+  };
+
+  const handlersFor = (gen: number, kind: TransportKind, tok?: string): AttemptHandlers => {
+    let worked = false;
+    const live = <A extends unknown[]>(f: (...args: A) => void) => (...args: A) => {
+      if (gen === generation) f(...args);
+    };
+    return {
+      onOpen: live((lastSeq: unknown) => {
+        if (typeof lastSeq === 'number' && lastSeq < deps.position()) {
+          // Our position is from another server: reset it and ask again from there.
+          deps.onUnknownPosition(lastSeq);
+          return start();
+        }
+        worked = true;
+        refreshed = false;
+        attempt = 0;
+        if (kind === 'websocket') failures = 0;
+        if (state.status !== 'open') enter('open');
+      }),
+      onCommand: live(deps.onCommand),
+      onMeta: live(deps.onMeta),
+      onTyping: live(deps.onTyping),
+      onEnd: live((end: AttemptEnd) => {
+        current = undefined;
+        attemptTimer.clear();
+        const action = end.code === undefined ? 'reconnect' : closeAction(end.code);
+        if (action === 'reconnect') return lost(end.reason, worked);
+        const error =
+          end.error ??
+          httpErrorFor({
+            status: end.code! - 4000,
+            method: 'GET',
+            url: streamUrl,
+            serverMessage: end.refusal?.message ?? end.reason,
+            debugMessage: end.refusal?.debug_message,
+          });
+        // The HTTP client has tried a fresh token after a poll's 401 already.
+        if (action === 'refuse' || refreshed || kind === 'polling' || tok === undefined) return fail(error);
+        refreshed = true;
+        token.refresh(tok).then(
+          live((fresh: string | undefined) => (fresh ? start() : fail(error))),
+          live(fail),
+        );
+      }),
+    };
   };
 
   /** One attempt of the current transport: a socket, or polling. */
   const start = () => {
     drop();
     const gen = generation;
-    /** `f`, unless this attempt was given up meanwhile. */
-    const live =
-      <T>(f: (value: T) => unknown) =>
-      (value: T) =>
-        gen == generation && f(value);
     enter('connecting', { attempt: attempt + 1 });
-    if (mode == POLLING) {
-      const poll = () => {
-        const before = lastSeq();
-        deps.http.send<PollPage | undefined>({ method: 'GET', path: `${deps.pollPath}?after=${before}` }).then(
-          live((page) => {
-            const { meta, commands, last_seq } = page ?? {};
-            opened();
-            if (meta) onMeta(meta);
-            if (Array.isArray(commands)) for (const entry of commands) onCommand(entry?.seq, entry?.command);
-            // More waiting than one page holds: fetch the rest now, but only while we
-            // make progress, so a page of unusable frames cannot spin us.
-            const after = lastSeq();
-            timers.set(STEP, poll, last_seq! > after && after > before ? 0 : deps.pollInterval);
-          }),
-          live((error: HttpError) => (FATAL.includes(error.status) ? fail(error) : retry(error.message))),
-        );
-      };
-      return poll();
+    if (mode === 'polling') {
+      current = startPolling(
+        { http: deps.http, path: deps.pollPath, position: deps.position, interval: options.pollInterval, timer: attemptTimer },
+        handlersFor(gen, 'polling'),
+      );
+      return;
     }
     token.get().then(
-      live((tok: string) => {
-        const WebSocketImpl = deps.getWebSocket();
-        if (!WebSocketImpl) {
-          if (transport == WEBSOCKET) return fail(new NetworkError('GET', streamUrl, NO_WEBSOCKET));
-          failures = fallbackAfter;
-          return lost(NO_WEBSOCKET);
-        }
-        let ws: WebSocketLike;
-        try {
-          ws = socket = new WebSocketImpl(streamUrl);
-        } catch (error) {
-          return lost(`${error}`);
-        }
-        let refusal: Frame | undefined;
-        let lastFrameAt = 0;
-        /** When the unanswered ping went (at the latest); a frame at or after it answers it. */
-        let pingedAt = 0;
-        /**
-         * Detects a half-open socket (laptop lid closed, proxy gone) that would
-         * otherwise look open forever: a `ping` after `heartbeatInterval` without
-         * a frame, dead when no frame came `heartbeatTimeout` after it. Frames
-         * only stamp `lastFrameAt`: a burst of commands costs no timer churn.
-         */
-        const beat = (wait = lastFrameAt + heartbeatInterval - Date.now()) => {
-          if (lastFrameAt < pingedAt) {
-            drop();
-            lost('no answer to ping');
-          } else if (wait > 0) timers.set(STEP, beat, wait);
-          else {
-            timers.set(STEP, beat, deps.heartbeatTimeout);
-            // Not later than now: any frame from here on answers the ping.
-            pingedAt = lastFrameAt + heartbeatInterval;
-            ws.send('{"type":"ping"}');
+      (tok) => {
+        if (gen !== generation) return;
+        const WebSocket = deps.getWebSocket();
+        if (!WebSocket) {
+          if (transport === 'websocket') return fail(new NetworkError('GET', streamUrl, NO_WEBSOCKET));
+          // Said once: the next tries of the socket find the same.
+          if (warnedNoWebSocket) {
+            mode = 'polling';
+            socketRetry.set(() => ((mode = 'websocket'), start()), options.websocketRetryInterval);
+            return start();
           }
-        };
-        ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token: tok, after: lastSeq() }));
-        // The server sends nothing but `ready` or `error` before `ready` (docs/protocol.md).
-        ws.onmessage = ({ data }: { data: string }) => {
-          let frame: Frame | undefined;
-          try {
-            frame = JSON.parse(data);
-          } catch {
-            // Logged below.
-          }
-          lastFrameAt = Date.now();
-          const type = frame?.type;
-          if (type == 'ready') {
-            refreshed = false;
-            // Working: the loss of this socket is not a failed attempt (counts as 0).
-            failures = -1;
-            opened();
-            beat();
-          } else if (type == 'error') refusal = frame;
-          else if (type == 'command') onCommand(frame!.seq, frame!.command);
-          else if (type == 'meta') onMeta(frame);
-          else if (type == 'typing') deps.onTyping(frame);
-          else if (type != 'pong') logger.debug('ignored a frame', data);
-        };
-        ws.onclose = ({ code, reason }: { code: number; reason: string }) => {
-          timers.clear(STEP);
-          const status = code - 4000;
-          if (!FATAL.includes(status)) return lost(`socket closed ${code} ${reason}`);
-          const error = httpErrorFor({
-            status,
-            method: 'GET',
+          warnedNoWebSocket = true;
+          return fallBack(`unavailable: ${NO_WEBSOCKET}`);
+        }
+        current = openWebSocket(
+          {
             url: streamUrl,
-            serverMessage: refusal?.message ?? reason,
-            debugMessage: refusal?.debug_message,
-          });
-          if (status != 401 || refreshed) return fail(error);
-          refreshed = true;
-          token.refresh(tok).then(
-            live((fresh) => (fresh ? start() : fail(error))),
-            live(fail),
-          );
-        };
-        ws.onerror = () => {
-          // Always followed by a close event, which decides what happens next.
-        };
-      }),
-      live(fail),
+            WebSocket,
+            token: tok,
+            after: deps.position(),
+            heartbeatInterval: options.heartbeatInterval,
+            heartbeatTimeout: options.heartbeatTimeout,
+            timer: attemptTimer,
+            logger,
+          },
+          handlersFor(gen, 'websocket', tok),
+        );
+      },
+      (error: EngageKitError) => gen === generation && fail(error),
     );
   };
 
@@ -337,20 +279,18 @@ export function createConnection(deps: ConnectionDeps): Connection {
       return state;
     },
     connect() {
-      // Idle, or closed because the server refused us (not by close()).
-      if (state.status != 'idle' && !(state as { error?: unknown }).error) return;
-      global.addEventListener?.('online', onOnline);
+      // Idle, or closed (by close(), or because the server refused us).
+      if (state.status !== 'idle' && state.status !== 'closed') return;
+      offOnline ??= signals.on('online', () => state.status === 'reconnecting' && start());
       attempt = 0;
       refreshed = false;
-      if (!deps.waitForTurn || turn) return start();
-      turn = deps.waitForTurn();
+      if (!deps.waitForTurn) return start();
+      const mine = (turn = deps.waitForTurn());
       setState({ status: 'standby' });
-      turn.acquired.then((granted) => granted && state.status == 'standby' && start());
+      void mine.acquired.then((granted) => granted && turn === mine && state.status === 'standby' && start());
     },
     close(reason = 'close()') {
-      if (state.status == 'closed' && !state.error) return;
-      global.removeEventListener?.('online', onOnline);
-      turn?.release();
+      if (state.status === 'closed' && !state.error) return;
       stop({ reason });
     },
   };

@@ -1,5 +1,6 @@
-import { describe, InvalidArgumentError } from '../core/errors.js';
-import { demand, type Transcript, type TranscriptEntry, type TypingIndicator } from './transcript.js';
+import { InvalidArgumentError } from '../shared/errors.js';
+import { describe } from '../shared/check.js';
+import { demand, type Transcript, type TranscriptEntry, type TypingIndicator } from './model.js';
 
 export interface MountTranscriptOptions {
   /**
@@ -41,17 +42,17 @@ export function mountTranscript(
   options: MountTranscriptOptions = {},
 ): () => void {
   const { classPrefix: prefix = 'engagekit', typingText = typingDefault } = options ?? {};
-  const text = typeof typingText == 'string' ? () => typingText : typingText;
+  const text = typeof typingText === 'string' ? () => typingText : typingText;
   const check = (ok: unknown, name: string, must: string, value: unknown, got?: string) =>
     demand(ok, InvalidArgumentError, 'mountTranscript: ', name, must, value, got);
   const name = (element as Partial<Node> | null)?.nodeName;
   const got = name ? `a ${name} node` : describe(element);
   // Not `instanceof Element`: an element of another window has another Element.
   // And not one we render into already: both would restore the attributes.
-  check(element?.nodeType == 1 && !mounted.has(element), 'element', 'a DOM Element without a transcript already mounted', element, got);
-  check(typeof transcript?.subscribe == 'function', 'transcript', 'a Transcript', transcript);
-  check(typeof prefix == 'string' && /^\S+$/.test(prefix), 'options.classPrefix', 'one class name', prefix);
-  check(typeof text == 'function', 'options.typingText', 'a string or a function', typingText);
+  check(element?.nodeType === 1 && !mounted.has(element), 'element', 'a DOM Element without a transcript already mounted', element, got);
+  check(typeof transcript?.subscribe === 'function', 'transcript', 'a Transcript', transcript);
+  check(typeof prefix === 'string' && /^\S+$/.test(prefix), 'options.classPrefix', 'one class name', prefix);
+  check(typeof text === 'function', 'options.typingText', 'a string or a function', typingText);
 
   const create = (tag: string, className: string) => Object.assign(element.ownerDocument.createElement(tag), { className });
   const list = create('ol', prefix + '-transcript');
@@ -75,7 +76,7 @@ export function mountTranscript(
         li.textContent = entry.text;
         items.set(entry, li);
       }
-      if (li == cursor) cursor = cursor.nextSibling;
+      if (li === cursor) cursor = cursor.nextSibling;
       else list.insertBefore(li, cursor); // New entries land at the end: an append.
     }
     const { typing } = transcript;
@@ -91,7 +92,7 @@ export function mountTranscript(
   // those), each with its undo: back to the value before, unless the page
   // changed it meanwhile.
   const put = (name: string, value: string | null) =>
-    value == null ? element.removeAttribute(name) : element.setAttribute(name, value);
+    value === null ? element.removeAttribute(name) : element.setAttribute(name, value);
   const restore = [
     ['role', 'log'],
     ['aria-live', 'polite'],
@@ -99,7 +100,7 @@ export function mountTranscript(
   ].map(([name, value]) => {
     const before = element.getAttribute(name!);
     put(name!, value!);
-    return () => element.getAttribute(name!) == value && put(name!, before);
+    return () => element.getAttribute(name!) === value && put(name!, before);
   });
 
   element.append(list);

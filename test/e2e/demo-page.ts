@@ -5,7 +5,7 @@ import type { OpenPage } from './browser.js';
 export const FALLBACK = 'The operator sent a command.';
 export const XSS = '<img src=x onerror=alert(1)>';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type Any = any;
 
 /** Waits until the visitor is connected and the console can send. */

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeInBrowser, ROOT } from './browser.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Any = any;
 
 describeInBrowser('the async loader in Chromium', (browser) => {

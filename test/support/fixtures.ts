@@ -1,4 +1,4 @@
-import type { CustomCommand, EngagementEvent } from '../../src/core/protocol.js';
+import type { CustomCommand, EngagementEvent } from '../../src/protocol/wire.js';
 
 /** A custom command as the server would deliver it. */
 export function command(id: string, content: string | null, properties: Record<string, unknown> = {}): CustomCommand {

@@ -1,6 +1,6 @@
 import { setupServer, type SetupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { createMockBackend, type MockBackend, type MockBackendOptions } from '../../src/mock/index.js';
+import { createMockBackend, type MockBackend, type MockBackendOptions } from '../../src/mock.js';
 
 export interface RecordedRequest {
   method: string;

@@ -1,8 +1,8 @@
 import { afterEach, vi } from 'vitest';
 import { createVisitor, type ConnectionState, type Visitor, type VisitorOptions } from '../../src/index.js';
-import { createMemoryStorage, type StorageLike } from '../../src/core/storage.js';
-import type { MockBackend } from '../../src/mock/index.js';
-import { createOperator } from '../../src/operator/index.js';
+import { createMemoryStorage, type StorageLike } from '../../src/shared/storage.js';
+import type { MockBackend } from '../../src/mock.js';
+import { createOperator } from '../../src/operator.js';
 
 /** Fast reconnects so scenario tests do not wait seconds; everything else as shipped. */
 export const FAST_REALTIME = {

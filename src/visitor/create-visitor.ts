@@ -1,0 +1,356 @@
+/**
+ * The visitor's composition root: it resolves the options once, makes each
+ * part with exactly what that part uses, and wires their callbacks together.
+ * No part knows another except through what it is handed here.
+ * docs/architecture.md draws the two paths through it.
+ */
+import { nanoid } from 'nanoid';
+import { createDispatcher } from '../commands/dispatcher.js';
+import { createExecutedIds } from '../commands/executed-ids.js';
+import { createRegistry } from '../commands/registry.js';
+import { createResultReporter } from '../commands/result-reporter.js';
+import { createRunner } from '../commands/run.js';
+import { createScheduler } from '../commands/scheduler.js';
+import type { CommandRegistry, DefaultCommandMap } from '../commands/types.js';
+import { createEventDelivery } from '../events/delivery.js';
+import { createEventQueue } from '../events/queue.js';
+import { createHttpClient } from '../http/client.js';
+import { createKeepaliveBudget } from '../http/sender.js';
+import { createTokenProvider } from '../http/token.js';
+import { commandPath, engagementPath, readMeta, readTyping, type EngagementEvent, type EngagementMeta, type ReadReceipt } from '../protocol/wire.js';
+import { createConnection, type ConnectionState } from '../realtime/connection.js';
+import { createTranscript, type Transcript } from '../transcript/model.js';
+import { badArgument, isText } from '../shared/check.js';
+import { createEmitter, type Emitter } from '../shared/emitter.js';
+import { ClosedError, QueueFullError } from '../shared/errors.js';
+import { createPageSignals, type PagePlatform } from '../shared/lifecycle.js';
+import { defaultLocks } from '../shared/locks.js';
+import { createLogger } from '../shared/logger.js';
+import { createMemoryStorage, platformStorage, type StorageLike } from '../shared/storage.js';
+import { createTimers } from '../shared/timers.js';
+import { DEFAULTS } from './defaults.js';
+import { EVENT_ALIASES, type AllVisitorEvents, type DeprecatedVisitorEventMap, type VisitorEventMap } from './events.js';
+import { resolveVisitorOptions, type VisitorOptions } from './options.js';
+import { createTabs } from './tabs.js';
+import { createTyping, type Typing } from './typing.js';
+
+export interface Visitor<M = DefaultCommandMap> extends Emitter<AllVisitorEvents> {
+  readonly engagementId: string;
+  /** The realtime connection's current state (the `connection:changed` event reports each change). */
+  readonly connection: ConnectionState;
+  /** Register and unregister command handlers at any time. */
+  readonly commands: CommandRegistry<M>;
+  /** Operator commands and visitor events, in order (headless; see `mountTranscript`). */
+  readonly transcript: Transcript;
+  /**
+   * The engagement's metadata and properties as the operator set them
+   * (ChatShipper's `/set`); `{ meta: {}, properties: {} }` until the server
+   * sends them. A frozen snapshot, replaced on every change (`meta:changed`).
+   */
+  readonly meta: Readonly<EngagementMeta>;
+  /** Tells the operator the visitor is typing (Engage Digital's typing.start / typing.stop), throttled. */
+  readonly typing: Typing;
+  /**
+   * Tells the operator the visitor has seen an operator command (Engage
+   * Digital's `status.mark_as_read`): `POST .../custom_commands/{id}/read`.
+   * Resolves with `{ command_id, read_at }`; marking again keeps the first time.
+   */
+  markAsRead(commandId: string): Promise<ReadReceipt>;
+  /**
+   * Tells the operator the visitor did something (Glia's `POST
+   * /engagements/{engagement_id}/events`). The event is queued and persisted
+   * at once, then sent in order; network errors, 408, 425, 429 and 5xx are
+   * retried (also after a reload). Resolves with the event the server
+   * stored; rejects with an `InvalidArgumentError` before queueing for an
+   * empty or non-string message, with the HTTP error of a final refusal
+   * (other 4xx), with `QueueFullError` if it was dropped, or with
+   * `ClosedError` when the visitor closed first (the event stays queued).
+   */
+  recordEvent(message: string): Promise<EngagementEvent>;
+  /** Resolves when every queued event (also ones left by an earlier page) was delivered or refused. */
+  flush(): Promise<void>;
+  /** Starts receiving commands (needed only with `connect: false`, or after the server refused us). */
+  connect(): void;
+  /** Stops everything the visitor started: socket, timers, listeners. Later calls reject with `ClosedError`. */
+  close(): void;
+}
+
+export type { VisitorEventMap, DeprecatedVisitorEventMap };
+
+export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>): Visitor<M> {
+  const config = resolveVisitorOptions(options);
+  const { engagementId } = config;
+  const logger = createLogger(config.logLevel, config.logger);
+  const reportListenerError = (error: unknown, event: string) => logger.error(`a listener of "${event}" threw`, error);
+  const emitter = createEmitter<VisitorEventMap>(reportListenerError);
+  const { emit } = emitter;
+  const timers = createTimers((error) => logger.error('a timer callback threw', error));
+  const signals = createPageSignals(globalThis as PagePlatform, reportListenerError);
+  const token = createTokenProvider(config.token);
+  const http = createHttpClient({ baseUrl: config.baseUrl, token, getFetch: config.getFetch });
+  const transcript = createTranscript(config.transcript, (error) => logger.error('a transcript listener threw', error));
+  const path = (rest: string) => engagementPath(engagementId, rest);
+  const prefix = `engagekit:${engagementId}:`;
+  const commandsKey = prefix + 'commands';
+  let closed = false;
+
+  // ---- storage: the option, else the platform's, else memory (and then say what that costs)
+  const storage = config.storage ?? pickStorage('localStorage', logger);
+  // With tabs: 'each', every tab keeps its own command state (sessionStorage).
+  const commandStorage = config.storage ?? ((config.tabs === 'each' && platformStorage('sessionStorage').storage) || storage);
+  const locks = config.locks ?? defaultLocks();
+
+  // ---- events: queue, delivery, and the promises of this page's recordEvent calls
+  const pending = new Map<string, (error?: unknown, stored?: EngagementEvent) => void>();
+  const drainWaiters: Array<() => void> = [];
+  const drained = () => {
+    for (const resolve of drainWaiters.splice(0)) resolve();
+  };
+  const settle = (id: string, error?: unknown, stored?: EngagementEvent) => {
+    pending.get(id)?.(error, stored);
+    pending.delete(id);
+  };
+  const queue = createEventQueue({
+    storage,
+    prefix: prefix + 'events:',
+    tabId: nanoid(10),
+    limit: config.queue.limit,
+    overflow: config.queue.overflow,
+    locks,
+  });
+  const delivery = createEventDelivery({
+    queue,
+    http,
+    path: path('/events'),
+    backoff: config.queue.backoff,
+    timers,
+    logger,
+    signals,
+    onAccepted(queued, stored) {
+      // The server said yes; a body we cannot show must not turn that into a rejection.
+      if (typeof stored?.id === 'string') transcript.addEvent(stored);
+      else logger.warn('events: a 2xx without an event object', stored);
+      settle(queued.id, undefined, stored);
+      emit('event:recorded', { event: stored });
+    },
+    onRefused(queued, error) {
+      logger.warn(`event refused, not retried: ${error.message}`);
+      settle(queued.id, error);
+      emit('event:failed', { message: queued.message, error });
+    },
+    onDrained: drained,
+  });
+
+  // ---- commands: registry, runner, exactly-once ids, timers, dispatcher, results
+  const registry = createRegistry<M>(config.handlers);
+  const run = createRunner({ registry: registry as never, logger });
+  const executed = createExecutedIds({ storage: commandStorage, key: commandsKey, limit: config.dedupeLimit, timer: timers.timer() });
+  const reporter = createResultReporter({ http, path: path('/custom_commands/results'), backoff: config.queue.backoff, timers, logger, signals });
+  // Kept with the command state: with tabs: 'each' every tab has its own, with 'one' the leading tab runs them.
+  const scheduler = createScheduler({
+    storage: commandStorage,
+    key: prefix + 'timers',
+    timer: timers.timer(),
+    run,
+    onFired: (firing) => !closed && emit('timer:fired', firing),
+  });
+  const dispatcher = createDispatcher({
+    executed,
+    nameOf: config.nameOf,
+    scheduler,
+    run,
+    logger,
+    onReceived(command, name, seq) {
+      transcript.addCommand(command);
+      emit('command:received', { command, name, seq });
+    },
+    onOutcome(outcome) {
+      if (closed) return;
+      reporter.report(outcome);
+      emit('command:handled', outcome);
+    },
+  });
+
+  // ---- tabs and the connection
+  const tabs = createTabs({
+    mode: config.tabs,
+    locks,
+    lockName: commandsKey,
+    logger,
+    // Taking over from a tab that closed: continue from where it got to.
+    onLead() {
+      executed.reload();
+      scheduler.start();
+    },
+  });
+  let meta: Readonly<EngagementMeta> = Object.freeze({ meta: {}, properties: {} });
+  let metaJson: string | undefined;
+  const connection = createConnection({
+    streamUrl: config.streamUrl,
+    pollPath: path('/custom_commands'),
+    getWebSocket: config.getWebSocket,
+    token,
+    http,
+    options: config.realtime,
+    timers,
+    logger,
+    signals,
+    position: () => executed.lastSeq,
+    onUnknownPosition(serverLastSeq) {
+      logger.warn(
+        `the stored stream position (${executed.lastSeq}) is past the server's newest (${serverLastSeq}): another or a reset server; starting from the beginning (commands already run stay skipped)`,
+      );
+      executed.resetPosition();
+    },
+    onCommand: dispatcher.dispatch,
+    onMeta(value) {
+      const state = readMeta(value);
+      if (!state) return logger.warn('ignored malformed meta', value);
+      // Polling repeats the state with every page: only a change is news.
+      const json = JSON.stringify(state);
+      if (json === metaJson) return;
+      metaJson = json;
+      emit('meta:changed', (meta = Object.freeze(state)));
+    },
+    onTyping(frame) {
+      const view = readTyping(frame);
+      transcript.setTyping(view && { sender: 'operator', ...(view.preview === undefined ? {} : { preview: view.preview }) });
+    },
+    onChange(change) {
+      emit('connection:changed', change);
+      const { current } = change;
+      // A stop sent while we were away would never arrive: the server repeats a typing that still goes on.
+      if (current.status !== 'open') transcript.setTyping(undefined);
+      if (current.status === 'closed' && current.error) emit('connection:refused', { error: current.error });
+    },
+    waitForTurn: tabs.waitForTurn,
+  });
+
+  const typing = createTyping({ http, path: path('/typing'), timers, logger, ...DEFAULTS.typing });
+  // With a leading tab, timers start when this tab takes the lead (tabs' onLead).
+  const connect = () => {
+    if (!tabs.leads) scheduler.start();
+    connection.connect();
+  };
+
+  /** After close(), a ClosedError; with `name`, an InvalidArgumentError unless `value` is a non-blank string. */
+  const check = (where: string, name?: string, value?: unknown) => {
+    if (closed) throw new ClosedError(where);
+    if (name !== undefined && !isText(value)) badArgument(where, name, 'a non-empty string', value);
+  };
+
+  // ---- the page going away: write state, send what fits with keepalive
+  const unload = () => {
+    executed.flush();
+    const budget = createKeepaliveBudget();
+    reporter.unload(budget);
+    delivery.unload(budget);
+  };
+  signals.on('leave', unload);
+  signals.on('hidden', unload);
+
+  const alias = <K extends keyof AllVisitorEvents>(event: K) => (EVENT_ALIASES[event as keyof DeprecatedVisitorEventMap] ?? event) as keyof VisitorEventMap;
+
+  const visitor: Visitor<M> = {
+    engagementId,
+    get connection() {
+      return connection.state;
+    },
+    commands: { register: registry.register, unregister: registry.unregister, has: registry.has },
+    transcript,
+    get meta() {
+      return meta;
+    },
+    typing: {
+      start(preview) {
+        check('typing.start');
+        typing.start(preview);
+      },
+      stop: typing.stop,
+    },
+    // async: a throw of check() becomes the rejection.
+    async markAsRead(commandId) {
+      check('markAsRead', 'commandId', commandId);
+      return http.send({ method: 'POST', path: `${commandPath(engagementId, commandId)}/read` });
+    },
+    on: (event, listener) => emitter.on(alias(event), listener as never),
+    once: (event, listener) => emitter.once(alias(event), listener as never),
+    off: (event, listener) => emitter.off(alias(event), listener as never),
+
+    async recordEvent(message) {
+      check('recordEvent', 'message', message);
+      const event = { id: nanoid(), message, at: Date.now() };
+      const promise = new Promise<EngagementEvent>((resolve, reject) =>
+        pending.set(event.id, (error, stored) => (error ? reject(error) : resolve(stored!))),
+      );
+      const evicted = queue.push(event);
+      if (evicted) {
+        const error = new QueueFullError(config.queue.limit, config.queue.overflow);
+        logger.warn(error.message);
+        settle(evicted.id, error);
+        emit('event:dropped', { message: evicted.message, id: evicted.id, reason: 'overflow' });
+      }
+      delivery.kick();
+      return promise;
+    },
+
+    async flush() {
+      check('flush');
+      await adopting;
+      // Waiting first: the kick may drain the queue at once.
+      if (queue.size > 0) {
+        await new Promise<void>((resolve) => {
+          drainWaiters.push(resolve);
+          delivery.kick();
+        });
+      }
+    },
+
+    connect() {
+      check('connect');
+      connect();
+    },
+
+    close() {
+      if (closed) return;
+      closed = true;
+      typing.stop();
+      scheduler.stop();
+      executed.flush();
+      reporter.close();
+      connection.close();
+      delivery.close();
+      queue.close();
+      timers.clearAll();
+      signals.dispose();
+      // Still queued and persisted: the next page load sends them.
+      for (const [id] of pending) settle(id, new ClosedError('recordEvent'));
+      drained();
+      emitter.clear();
+    },
+  };
+
+  // Events left by a page that is gone (a reload, a closed tab) go out first;
+  // flush() waits for them too.
+  const adopting = queue
+    .adoptOrphans((count) => {
+      logger.debug(`sending ${count} events of a page that is gone`);
+      delivery.kick();
+    })
+    .then(() => !closed && delivery.start());
+  if (config.connect) connect();
+  return visitor;
+}
+
+/** The platform's storage, or memory; a storage the page has but cannot use is said once, plainly. */
+function pickStorage(name: 'localStorage', logger: { warn(...args: unknown[]): void; debug(...args: unknown[]): void }): StorageLike {
+  const { storage, problem } = platformStorage(name);
+  if (storage) return storage;
+  if (problem === undefined) logger.debug(`no ${name} here: state is kept in memory`);
+  else {
+    logger.warn(
+      `${name} is unavailable (${problem}): waiting events and run commands are kept in memory only; after a reload, commands may run again and unsent events are lost`,
+    );
+  }
+  return createMemoryStorage();
+}
