@@ -4,7 +4,8 @@ import { invalidCommand } from '../protocol/wire.js';
 import { errorMessage } from '../shared/errors.js';
 import { createDispatcher, type CommandOutcome } from './dispatcher.js';
 import { createRunner } from './run.js';
-import { createExecutedIds } from './executed-ids.js';
+import { createCommandState } from './command-state.js';
+import { createEmitter } from '../shared/emitter.js';
 import { createRegistry } from './registry.js';
 import { createMemoryStorage } from '../shared/storage.js';
 import { createTimers } from '../shared/timers.js';
@@ -13,7 +14,7 @@ function setup(handlers: Record<string, (...args: never[]) => unknown> = {}) {
   const outcomes: CommandOutcome[] = [];
   const received: string[] = [];
   const warnings: unknown[] = [];
-  const executed = createExecutedIds({ storage: createMemoryStorage(), key: 'k', limit: 100, timer: createTimers(() => {}).timer() });
+  const executed = createCommandState({ storage: createMemoryStorage(), key: 'k', limit: 100, timers: createTimers(() => {}), signals: createEmitter(() => {}) });
   const logger = { debug() {}, error() {}, warn: (...args: unknown[]) => warnings.push(args) };
   const dispatcher = createDispatcher({
     executed,

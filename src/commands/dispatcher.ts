@@ -1,6 +1,6 @@
 import { invalidCommand, type CommandStatus, type CustomCommand } from '../protocol/wire.js';
 import type { Logger } from '../shared/logger.js';
-import type { ExecutedIds } from './executed-ids.js';
+import type { CommandState } from './command-state.js';
 import type { RunHandler, Settle } from './run.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -15,7 +15,7 @@ export interface CommandOutcome {
 }
 
 export interface DispatcherDeps {
-  executed: ExecutedIds;
+  executed: Pick<CommandState, 'has' | 'add' | 'advance'>;
   /** The handler name of a command (option `commandName`). */
   nameOf: (command: CustomCommand) => unknown;
   /** Takes scheduled commands out of the run-on-receipt path. */

@@ -6,6 +6,7 @@ import { errorMessage } from '../shared/errors.js';
 import type { PageSignals } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { Timers } from '../shared/timers.js';
+import type { CommandState } from './command-state.js';
 import type { CommandOutcome } from './dispatcher.js';
 
 /** Matches the server's limit (docs/protocol.md, "Command results"). */
@@ -21,10 +22,14 @@ export interface ResultReporterDeps {
   timers: Timers;
   logger: Logger;
   signals: PageSignals;
+  /** Where results wait until the server has them: they survive a reload or a closed tab. */
+  state: Pick<CommandState, 'addResult' | 'results' | 'confirm'>;
 }
 
 export interface ResultReporter {
   report(outcome: CommandOutcome): void;
+  /** Sends what waits (results a closed tab left, now this tab leads). */
+  kick(): void;
   /** The page is going away: send what waits, with keepalive, within `budget`. */
   unload(budget: KeepaliveBudget): void;
   close(): void;
@@ -35,26 +40,23 @@ export interface ResultReporter {
  * out in one `POST .../custom_commands/results`, so a stream of commands
  * costs one request per window, not one each. Sent through the one sender
  * (retries with the backoff; the server keeps the first report of a command,
- * so a repeat is harmless).
+ * so a repeat is harmless). Results wait in the command state, persisted,
+ * until the server has them: a tab that closes leaves its unsent results to
+ * the next page that leads.
  */
-export function createResultReporter({ http, path, backoff, timers, logger, signals }: ResultReporterDeps): ResultReporter {
-  let waiting: ResultReport[] = [];
+export function createResultReporter({ http, path, backoff, timers, logger, signals, state }: ResultReporterDeps): ResultReporter {
   const window = timers.timer();
-  // By identity: a keepalive batch and a regular one may have overlapped.
-  const settle = (items: readonly ResultReport[]) => {
-    const done = new Set(items);
-    waiting = waiting.filter((item) => !done.has(item));
-  };
   const sender = createSender<ResultReport>(
     {
-      peek: (max) => waiting.slice(0, max),
+      peek: (max) => state.results().slice(0, max),
       async deliver(items, keepalive) {
         await http.send({ method: 'POST', path, body: { results: items }, keepalive });
-        settle(items);
+        // By identity: a keepalive batch and a regular one may have overlapped.
+        state.confirm(items);
       },
       refuse(items, error) {
         logger.warn('could not report command results', error);
-        settle(items);
+        state.confirm(items);
       },
       size: (item) => utf8Length(JSON.stringify(item)) + 1,
     },
@@ -64,10 +66,11 @@ export function createResultReporter({ http, path, backoff, timers, logger, sign
     report({ command, status, error }) {
       const item: ResultReport = { command_id: command.id, status };
       if (status === 'failed') item.error = errorMessage(error);
-      waiting.push(item);
+      state.addResult(item);
       // The first outcome of a window opens it.
       if (!window.pending) window.set(sender.kick, WINDOW);
     },
+    kick: sender.kick,
     unload(budget) {
       window.clear();
       sender.unload(budget);

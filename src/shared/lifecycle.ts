@@ -17,6 +17,8 @@ export interface PageSignalMap {
   hidden: undefined;
   /** The browser says it is back online. */
   online: undefined;
+  /** Another tab changed `key` of the page's localStorage (`null`: cleared). */
+  storage: { key: string | null; newValue: string | null };
 }
 
 export interface PageSignals extends Emitter<PageSignalMap> {
@@ -38,8 +40,8 @@ export interface PagePlatform {
 }
 
 /**
- * Listens to `pagehide`, `pageshow`, `visibilitychange` and `online` once for
- * the whole visitor, and hands them on as the signals above.
+ * Listens to `pagehide`, `pageshow`, `visibilitychange`, `online` and
+ * `storage` once for the whole visitor, and hands them on as the signals above.
  */
 export function createPageSignals(
   platform: PagePlatform | undefined,
@@ -51,10 +53,15 @@ export function createPageSignals(
   const onPageShow = (event: Event) => (event as PageTransitionEvent).persisted && emit('return', undefined);
   const onVisibility = () => doc?.visibilityState === 'hidden' && emit('hidden', undefined);
   const onOnline = () => emit('online', undefined);
+  const onStorage = (event: Event) => {
+    const { key, newValue } = event as StorageEvent;
+    emit('storage', { key, newValue });
+  };
   const listen = (method: 'addEventListener' | 'removeEventListener') => {
     platform?.[method]?.('pagehide', onPageHide);
     platform?.[method]?.('pageshow', onPageShow);
     platform?.[method]?.('online', onOnline);
+    platform?.[method]?.('storage', onStorage);
     doc?.[method]?.('visibilitychange', onVisibility);
   };
   listen('addEventListener');

@@ -11,17 +11,95 @@ export interface StorageLike {
   readonly length?: number;
 }
 
+/**
+ * An in-memory Storage: for tests, and where the page has none. Every
+ * method is O(1): `key(i)` reads an array kept beside the map (a removal
+ * moves the last key into the hole, so the order is not insertion order,
+ * as with localStorage).
+ */
 export function createMemoryStorage(): StorageLike {
-  const items = new Map<string, string>();
+  const items = new Map<string, [value: string, at: number]>();
+  const keys: string[] = [];
   return {
-    getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, String(value)),
-    removeItem: (key) => void items.delete(key),
-    key: (index) => [...items.keys()][index] ?? null,
+    getItem: (key) => items.get(key)?.[0] ?? null,
+    setItem(key, value) {
+      const item = items.get(key);
+      if (item) item[0] = String(value);
+      else items.set(key, [String(value), keys.push(key) - 1]);
+    },
+    removeItem(key) {
+      const item = items.get(key);
+      if (!item) return;
+      items.delete(key);
+      const last = keys.pop()!;
+      if (last !== key) {
+        keys[item[1]] = last;
+        items.get(last)![1] = item[1];
+      }
+    },
+    key: (index) => keys[index] ?? null,
     get length() {
-      return items.size;
+      return keys.length;
     },
   };
+}
+
+/** What went wrong with a storage: a read or write threw, or an item of ours was not JSON. */
+export type StorageProblem = { kind: 'read' | 'write'; error: unknown } | { kind: 'corrupt'; key: string };
+
+/**
+ * The storage the SDK's parts use: `getItem`, `removeItem`, `key` and
+ * `length` never throw (a failure reads as nothing there, and is reported);
+ * `setItem` reports and rethrows, so that a writer can see the write failed
+ * (`writeJson` returns false). An item that is not JSON (every item the SDK
+ * writes is) is removed and reported, so corruption does not stay forever.
+ */
+export function createGuardedStorage(storage: StorageLike, report: (problem: StorageProblem) => void): StorageLike {
+  const guard = <T>(fallback: T, f: () => T): T => {
+    try {
+      return f();
+    } catch (error) {
+      report({ kind: 'read', error });
+      return fallback;
+    }
+  };
+  return {
+    getItem(key) {
+      const value = guard(null, () => storage.getItem(key));
+      if (value === null) return null;
+      try {
+        JSON.parse(value);
+        return value;
+      } catch {
+        report({ kind: 'corrupt', key });
+        guard(undefined, () => storage.removeItem(key));
+        return null;
+      }
+    },
+    setItem(key, value) {
+      try {
+        storage.setItem(key, value);
+      } catch (error) {
+        report({ kind: 'write', error });
+        throw error;
+      }
+    },
+    removeItem: (key) => guard(undefined, () => storage.removeItem(key)),
+    ...(storage.key && { key: (index: number) => guard(null, () => storage.key!(index)) }),
+    get length() {
+      return guard(0, () => storage.length ?? 0);
+    },
+  };
+}
+
+/** The keys of `storage` that start with `prefix`, in one scan. */
+export function keysWithPrefix(storage: StorageLike, prefix: string): string[] {
+  const found: string[] = [];
+  for (let i = storage.length ?? 0; i--; ) {
+    const key = storage.key?.(i);
+    if (key?.startsWith(prefix)) found.push(key);
+  }
+  return found;
 }
 
 /** The platform's storage, or why there is none usable. */

@@ -6,7 +6,7 @@
  */
 import { nanoid } from 'nanoid';
 import { createDispatcher } from '../commands/dispatcher.js';
-import { createExecutedIds } from '../commands/executed-ids.js';
+import { createCommandState } from '../commands/command-state.js';
 import { createRegistry } from '../commands/registry.js';
 import { createResultReporter } from '../commands/result-reporter.js';
 import { createRunner } from '../commands/run.js';
@@ -17,7 +17,16 @@ import { createEventQueue } from '../events/queue.js';
 import { createHttpClient } from '../http/client.js';
 import { createKeepaliveBudget } from '../http/sender.js';
 import { createTokenProvider } from '../http/token.js';
-import { commandPath, engagementPath, readMeta, readTyping, type EngagementEvent, type EngagementMeta, type ReadReceipt } from '../protocol/wire.js';
+import {
+  commandPath,
+  engagementPath,
+  readMeta,
+  readTyping,
+  type CustomCommand,
+  type EngagementEvent,
+  type EngagementMeta,
+  type ReadReceipt,
+} from '../protocol/wire.js';
 import { createConnection, type ConnectionState } from '../realtime/connection.js';
 import { createTranscript, type Transcript } from '../transcript/model.js';
 import { badArgument, isText } from '../shared/check.js';
@@ -26,7 +35,7 @@ import { ClosedError, QueueFullError } from '../shared/errors.js';
 import { createPageSignals, type PagePlatform } from '../shared/lifecycle.js';
 import { defaultLocks } from '../shared/locks.js';
 import { createLogger } from '../shared/logger.js';
-import { createMemoryStorage, platformStorage, type StorageLike } from '../shared/storage.js';
+import { createGuardedStorage, createMemoryStorage, platformStorage, type StorageLike, type StorageProblem } from '../shared/storage.js';
 import { createTimers } from '../shared/timers.js';
 import { DEFAULTS } from './defaults.js';
 import { EVENT_ALIASES, type AllVisitorEvents, type DeprecatedVisitorEventMap, type VisitorEventMap } from './events.js';
@@ -94,10 +103,28 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   const commandsKey = prefix + 'commands';
   let closed = false;
 
-  // ---- storage: the option, else the platform's, else memory (and then say what that costs)
-  const storage = config.storage ?? pickStorage('localStorage', logger);
+  // ---- storage: the option, else the platform's, else memory; guarded, and what it costs said once
+  const said = new Set<string>();
+  const once = (what: string, message: string) => {
+    if (said.has(what)) return;
+    said.add(what);
+    logger.warn(message);
+  };
+  const storageProblem = (problem: StorageProblem) => {
+    if (problem.kind === 'corrupt') return logger.warn(`removed a corrupt stored item: ${problem.key}`);
+    const name = (problem.error as Error | undefined)?.name ?? 'refused';
+    once(
+      problem.kind,
+      problem.kind === 'write'
+        ? `storage refused a write (${name}): until it accepts writes again, commands run now may run again after a reload, and events not yet sent are lost if the page closes`
+        : `storage failed to read (${name}): what an earlier page left (events to send, commands run) may be missed, and commands may run again`,
+    );
+  };
+  const raw = config.storage ?? pickStorage('localStorage', once);
   // With tabs: 'each', every tab keeps its own command state (sessionStorage).
-  const commandStorage = config.storage ?? ((config.tabs === 'each' && platformStorage('sessionStorage').storage) || storage);
+  const rawCommands = config.storage ?? ((config.tabs === 'each' && platformStorage('sessionStorage').storage) || raw);
+  const storage = createGuardedStorage(raw, storageProblem);
+  const commandStorage = rawCommands === raw ? storage : createGuardedStorage(rawCommands, storageProblem);
   const locks = config.locks ?? defaultLocks();
 
   // ---- events: queue, delivery, and the promises of this page's recordEvent calls
@@ -144,8 +171,25 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   // ---- commands: registry, runner, exactly-once ids, timers, dispatcher, results
   const registry = createRegistry<M>(config.handlers);
   const run = createRunner({ registry: registry as never, logger });
-  const executed = createExecutedIds({ storage: commandStorage, key: commandsKey, limit: config.dedupeLimit, timer: timers.timer() });
-  const reporter = createResultReporter({ http, path: path('/custom_commands/results'), backoff: config.queue.backoff, timers, logger, signals });
+  const state = createCommandState({
+    storage: commandStorage,
+    key: commandsKey,
+    limit: config.dedupeLimit,
+    timers,
+    signals,
+    onWriteFailed: () => storageProblem({ kind: 'write', error: undefined }),
+  });
+  const reporter = createResultReporter({
+    http,
+    path: path('/custom_commands/results'),
+    backoff: config.queue.backoff,
+    timers,
+    logger,
+    signals,
+    state,
+  });
+  /** Commands whose handler has not settled: if the page leaves first, they are reported as interrupted. */
+  const unsettled = new Map<string, CustomCommand>();
   // Kept with the command state: with tabs: 'each' every tab has its own, with 'one' the leading tab runs them.
   const scheduler = createScheduler({
     storage: commandStorage,
@@ -155,16 +199,18 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     onFired: (firing) => !closed && emit('timer:fired', firing),
   });
   const dispatcher = createDispatcher({
-    executed,
+    executed: state,
     nameOf: config.nameOf,
     scheduler,
     run,
     logger,
     onReceived(command, name, seq) {
+      unsettled.set(command.id, command);
       transcript.addCommand(command);
       emit('command:received', { command, name, seq });
     },
     onOutcome(outcome) {
+      unsettled.delete(outcome.command.id);
       if (closed) return;
       reporter.report(outcome);
       emit('command:handled', outcome);
@@ -178,8 +224,9 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     lockName: commandsKey,
     logger,
     // Taking over from a tab that closed: continue from where it got to.
-    onLead() {
-      executed.reload();
+    async onLead() {
+      await state.takeOver();
+      reporter.kick();
       scheduler.start();
     },
   });
@@ -195,12 +242,12 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     timers,
     logger,
     signals,
-    position: () => executed.lastSeq,
+    position: () => state.lastSeq,
     onUnknownPosition(serverLastSeq) {
       logger.warn(
-        `the stored stream position (${executed.lastSeq}) is past the server's newest (${serverLastSeq}): another or a reset server; starting from the beginning (commands already run stay skipped)`,
+        `the stored stream position (${state.lastSeq}) is past the server's newest (${serverLastSeq}): another or a reset server; starting from the beginning (commands already run stay skipped)`,
       );
-      executed.resetPosition();
+      state.resetPosition();
     },
     onCommand: dispatcher.dispatch,
     onMeta(value) {
@@ -227,9 +274,13 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   });
 
   const typing = createTyping({ http, path: path('/typing'), timers, logger, ...DEFAULTS.typing });
-  // With a leading tab, timers start when this tab takes the lead (tabs' onLead).
+  // With a leading tab, the state is taken over and timers start when this tab gets the lead (tabs' onLead).
   const connect = () => {
-    if (!tabs.leads) scheduler.start();
+    if (!tabs.leads) {
+      state.start();
+      reporter.kick();
+      scheduler.start();
+    }
     connection.connect();
   };
 
@@ -239,15 +290,35 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     if (name !== undefined && !isText(value)) badArgument(where, name, 'a non-empty string', value);
   };
 
-  // ---- the page going away: write state, send what fits with keepalive
-  const unload = () => {
-    executed.flush();
+  // ---- the page going away: stop, write state, send what fits with keepalive
+  const send = () => {
     const budget = createKeepaliveBudget();
     reporter.unload(budget);
     delivery.unload(budget);
   };
-  signals.on('leave', unload);
-  signals.on('hidden', unload);
+  /** Whether the connection ran when the page left: a return from the back/forward cache starts it again. */
+  let resume = false;
+  signals.on('leave', () => {
+    if (closed) return;
+    // Nothing runs after pagehide: a command not run yet is the next page's (or tab's).
+    resume = connection.state.status !== 'idle' && !(connection.state.status === 'closed' && connection.state.error);
+    connection.close('the page is going away');
+    scheduler.stop();
+    for (const [id] of unsettled) {
+      state.addResult({ command_id: id, status: 'failed', error: 'interrupted: the page went away before the handler settled' });
+    }
+    unsettled.clear();
+    // Final: the next leader continues from exactly here.
+    state.flush(true);
+    send();
+  });
+  signals.on('hidden', () => {
+    // The page may be killed without a pagehide (mobile): write, and send what waits, but keep running.
+    state.flush();
+    send();
+  });
+  // Back from the back/forward cache: take a turn again (another tab may have led meanwhile).
+  signals.on('return', () => !closed && resume && connect());
 
   const alias = <K extends keyof AllVisitorEvents>(event: K) => (EVENT_ALIASES[event as keyof DeprecatedVisitorEventMap] ?? event) as keyof VisitorEventMap;
 
@@ -316,7 +387,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
       closed = true;
       typing.stop();
       scheduler.stop();
-      executed.flush();
+      state.flush(true);
       reporter.close();
       connection.close();
       delivery.close();
@@ -342,13 +413,18 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   return visitor;
 }
 
-/** The platform's storage, or memory; a storage the page has but cannot use is said once, plainly. */
-function pickStorage(name: 'localStorage', logger: { warn(...args: unknown[]): void; debug(...args: unknown[]): void }): StorageLike {
+/**
+ * The platform's storage, or memory. A storage the page has but cannot use
+ * is said once, plainly; a full one is still used (what it holds can be read;
+ * each refused write is seen and said).
+ */
+function pickStorage(name: 'localStorage', once: (what: string, message: string) => void): StorageLike {
   const { storage, problem } = platformStorage(name);
   if (storage) return storage;
-  if (problem === undefined) logger.debug(`no ${name} here: state is kept in memory`);
-  else {
-    logger.warn(
+  if (problem === 'QuotaExceededError') return (globalThis as unknown as Record<string, StorageLike>)[name]!;
+  if (problem !== undefined) {
+    once(
+      'unavailable',
       `${name} is unavailable (${problem}): waiting events and run commands are kept in memory only; after a reload, commands may run again and unsent events are lost`,
     );
   }

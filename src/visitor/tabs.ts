@@ -10,8 +10,8 @@ export interface TabsDeps {
   /** The leader's lock: one per engagement. */
   lockName: string;
   logger: Logger;
-  /** This tab now runs the commands: load what the tab before it left. */
-  onLead: () => void;
+  /** This tab now runs the commands: take over what the tab before it left; its turn starts when this resolves. */
+  onLead: () => Promise<void>;
 }
 
 export interface Tabs {
@@ -37,19 +37,23 @@ export function createTabs({ mode, locks, lockName, logger, onLead }: TabsDeps):
     waitForTurn: leads
       ? () => {
           const lock = holdLock(locks, lockName);
-          const acquired = lock.acquired.then(
-            (granted) => granted,
-            (error: unknown) => {
-              if (!warned) {
-                warned = true;
-                logger.warn(
-                  `Web Locks are unavailable (${(error as Error)?.name ?? error}): this tab runs commands without waiting its turn; with several tabs open, each may run them`,
-                );
-              }
-              return true;
-            },
-          );
-          void acquired.then((granted) => granted && onLead());
+          const acquired = lock.acquired
+            .then(
+              (granted) => granted,
+              (error: unknown) => {
+                if (!warned) {
+                  warned = true;
+                  logger.warn(
+                    `Web Locks are unavailable (${(error as Error)?.name ?? String(error)}): this tab runs commands without waiting its turn; with several tabs open, each may run them`,
+                  );
+                }
+                return true;
+              },
+            )
+            .then(async (granted) => {
+              if (granted) await onLead();
+              return granted;
+            });
           return { acquired, release: lock.release };
         }
       : undefined,

@@ -1,0 +1,228 @@
+import type { ResultReport } from '../protocol/wire.js';
+import type { PageSignals } from '../shared/lifecycle.js';
+import { readJson, writeJson, type StorageLike } from '../shared/storage.js';
+import type { Timers } from '../shared/timers.js';
+
+/**
+ * What the visitor has done in an engagement's command stream, kept so that
+ * no reload and no change of tab runs a command twice or loses one:
+ *
+ * - the resume position (`lastSeq`) and the most recent command ids;
+ * - the results the server has not confirmed yet (a closing tab's are sent
+ *   by the next page);
+ * - the leadership term: which turn of the tabs wrote it last, and whether
+ *   that tab finished (`final`), for the handover (`takeOver`).
+ *
+ * Stored as one JSON item: `{ v: 2, seq, ids, results, term, final }`.
+ */
+export interface CommandState {
+  has(id: string): boolean;
+  /** Records `id` as processed at `seq` (before its handler runs). */
+  add(id: string, seq: number): void;
+  /** Marks `seq` processed without an id (an invalid frame we skipped). */
+  advance(seq: number): void;
+  /**
+   * The resume position: every seq up to it has been processed. Frames that
+   * arrive out of order above a gap do not move it, so a reconnect asks for
+   * the gap again (and the ids above it are skipped as duplicates).
+   */
+  readonly lastSeq: number;
+  /** Forgets the position (not the ids): it belonged to another server, or a reset one. */
+  resetPosition(): void;
+  /** Keeps a result until the server confirms it (`confirm`). */
+  addResult(result: ResultReport): void;
+  /** The results waiting for the server, oldest first. */
+  results(): readonly ResultReport[];
+  /** The server has these: forget them. */
+  confirm(results: readonly ResultReport[]): void;
+  /** This tab runs commands without taking turns (`tabs: 'each'`, or no Web Locks). */
+  start(): void;
+  /**
+   * This tab starts running the commands: waits (up to `handoverTimeout`)
+   * until the tab that ran them before has written its final state, then
+   * reads it and starts a new term. What this tab knew already is kept.
+   */
+  takeOver(): Promise<void>;
+  /**
+   * Writes now, if this tab runs commands. `final`: it stops running them
+   * (the page leaves, the visitor closes); the next leader may take over
+   * from here. Writes changed or not: another script may have cleared the
+   * storage. A tab that only stood by writes nothing (it would overwrite the
+   * leader's newer state with its old copy).
+   */
+  flush(final?: boolean): void;
+}
+
+export interface CommandStateDeps {
+  storage: StorageLike;
+  /** `engagekit:{engagementId}:commands` */
+  key: string;
+  /** Ids remembered (option `dedupeLimit`). */
+  limit: number;
+  /** For the throttled write and the handover's polling. */
+  timers: Timers;
+  /** `storage` events: another tab's writes, for the handover. */
+  signals: Pick<PageSignals, 'on'>;
+  /** At most one write per this many ms. @default 100 */
+  interval?: number;
+  /** How long a new leader waits for the previous one's final write (a crashed tab never writes it). @default 1000 */
+  handoverTimeout?: number;
+  /** A write was refused: what is in memory is ahead of what is stored. */
+  onWriteFailed?: () => void;
+}
+
+interface Stored {
+  seq?: unknown;
+  ids?: unknown;
+  results?: unknown;
+  term?: unknown;
+  final?: unknown;
+}
+
+const isPosition = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/**
+ * Ids are kept in insertion order and the oldest dropped beyond `limit`: the
+ * position already stops replays of old commands, the ids guard against a
+ * server that sends one command twice or out of order.
+ *
+ * Writing the whole state after every command cost most of the dispatch
+ * time, so writes are throttled to one per `interval` ms, and made at once
+ * when the page leaves or hides and when the visitor closes. Only a tab that
+ * dies without `pagehide` (a crash, a killed process) can lose the last
+ * interval's records, and then run those commands again.
+ *
+ * The handover: `localStorage` is not shared synchronously between tab
+ * processes, so a tab that gets the lead (the Web Lock) the moment the
+ * previous leader is gone may still read that leader's older state. Each
+ * leader therefore writes a term number when it starts and `final: true`
+ * when it stops; the next one waits until the state it reads is final and of
+ * the newest term it has seen (the `storage` events tell it), or until
+ * `handoverTimeout` for a leader that crashed.
+ */
+export function createCommandState(deps: CommandStateDeps): CommandState {
+  const { storage, key, limit, interval = 100, handoverTimeout = 1_000 } = deps;
+  const timer = deps.timers.timer();
+  const poll = deps.timers.timer();
+  let ids = new Set<string>();
+  let watermark = 0;
+  /** Seqs processed above a gap. Not persisted: after a reload they are re-sent and skipped by id. */
+  let ahead = new Set<number>();
+  let results: ResultReport[] = [];
+  /** This tab's term while it leads; 0 before. */
+  let term = 0;
+  /** The newest term any tab has written, as far as this tab has seen. */
+  let newestTerm = 0;
+  let dirty = false;
+  let lastWrite = -Infinity;
+  /** This tab runs commands (it leads, or tabs do not take turns): only then does it write. */
+  let running = false;
+
+  /** Merges what is stored into what this tab knows: ids only grow, the position only moves on. */
+  const merge = (saved: Stored | undefined) => {
+    if (!saved) return;
+    if (isPosition(saved.seq) && saved.seq > watermark) watermark = saved.seq;
+    const stored = ([] as unknown[]).concat(saved.ids).filter((id): id is string => typeof id === 'string');
+    if (stored.length > 0) ids = new Set([...stored, ...ids].slice(-limit));
+    const known = new Set(results.map((result) => result.command_id));
+    for (const result of ([] as unknown[]).concat(saved.results) as ResultReport[]) {
+      if (typeof result?.command_id === 'string' && typeof result.status === 'string' && !known.has(result.command_id)) results.push(result);
+    }
+  };
+  const read = () => readJson(storage, key) as Stored | undefined;
+  const termOf = (saved: Stored | undefined) => (isPosition(saved?.term) ? saved.term : 0);
+  const initial = read();
+  merge(initial);
+  newestTerm = termOf(initial);
+  // Another tab's writes: the newest term tells a handover what to wait for.
+  deps.signals.on('storage', ({ key: changed, newValue }) => {
+    if (changed !== key || newValue === null) return;
+    try {
+      newestTerm = Math.max(newestTerm, termOf(JSON.parse(newValue) as Stored));
+    } catch {
+      // Not ours to judge here: the guarded storage reports a corrupt item when read.
+    }
+  });
+
+  const write = (final: boolean) => {
+    timer.clear();
+    dirty = false;
+    if (!running) return;
+    lastWrite = Date.now();
+    const state = { v: 2, seq: watermark, ids: [...ids], results, term, final };
+    if (writeJson(storage, key, state)) return;
+    // Full: the ids above the position are what matters most; try the compact form.
+    const compact = { ...state, ids: [...ids].slice(-50), results: results.slice(-50) };
+    if (!writeJson(storage, key, compact)) deps.onWriteFailed?.();
+  };
+  const schedule = () => {
+    if (dirty) return;
+    dirty = true;
+    // The first change after a quiet spell is written once this task's
+    // microtasks have run; a stream of changes at most once per interval.
+    const wait = lastWrite + interval - Date.now();
+    if (wait > 0) timer.set(() => write(false), wait);
+    else queueMicrotask(() => dirty && write(false));
+  };
+  const mark = (seq: number) => {
+    if (seq <= watermark) return;
+    ahead.add(seq);
+    // A gap the server never fills must not hold memory forever: past the
+    // limit, accept the loss of position (ids still prevent re-runs).
+    if (ahead.size > limit) watermark = Math.min(...ahead) - 1;
+    while (ahead.delete(watermark + 1)) watermark++;
+    schedule();
+  };
+
+  return {
+    has: (id) => ids.has(id),
+    add(id, seq) {
+      ids.add(id);
+      if (ids.size > limit) ids.delete(ids.values().next().value!);
+      mark(seq);
+      schedule();
+    },
+    advance: mark,
+    get lastSeq() {
+      return watermark;
+    },
+    resetPosition() {
+      watermark = 0;
+      ahead = new Set();
+      schedule();
+    },
+    addResult(result) {
+      results.push(result);
+      schedule();
+    },
+    results: () => results,
+    confirm(done) {
+      const gone = new Set(done);
+      results = results.filter((result) => !gone.has(result));
+      schedule();
+    },
+    async takeOver() {
+      const deadline = Date.now() + handoverTimeout;
+      let saved = read();
+      // The previous leader's last words may still be on their way to this process.
+      while (termOf(saved) > 0 && (saved?.final !== true || termOf(saved) < newestTerm) && Date.now() < deadline) {
+        // Cancelled with the visitor's timers on close(): the handover then never completes, as it should not.
+        await new Promise((resolve) => poll.set(() => resolve(undefined), 10));
+        saved = read();
+      }
+      merge(saved);
+      term = Math.max(newestTerm, termOf(saved)) + 1;
+      newestTerm = term;
+      running = true;
+      write(false);
+    },
+    start() {
+      merge(read());
+      running = true;
+    },
+    flush(final = false) {
+      write(final);
+      if (final) running = false;
+    },
+  };
+}
