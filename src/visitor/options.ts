@@ -42,7 +42,7 @@ export interface VisitorOptions<M = DefaultCommandMap> {
    * Command handlers by name; `'*'` catches every command without one of its own.
    * @default {}
    */
-  handlers?: CommandHandlers<M>;
+  handlers?: CommandHandlers<NoInfer<M>>;
   /**
    * Which property of `command.properties` names the handler, or a function
    * that returns the name.
