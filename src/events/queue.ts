@@ -1,5 +1,6 @@
 import { holdLock, type HeldLock, type LockManagerLike } from '../shared/locks.js';
-import { readJson, writeJson, type StorageLike } from '../shared/storage.js';
+import { keysWithPrefix, readJson, writeJson, type StorageLike } from '../shared/storage.js';
+import type { Timer } from '../shared/timers.js';
 
 /** One visitor event waiting for the server. Never holds the token. */
 export interface QueuedEvent {
@@ -41,6 +42,8 @@ export interface EventQueueOptions {
   /** Which event gives way when full. */
   overflow: 'drop-oldest' | 'reject-new';
   locks: LockManagerLike | undefined;
+  /** For the adoption's wait for the locks of tabs that are gone. */
+  timer: Timer;
 }
 
 /** One tab's queue: `prefix + tabId` (also the name of that tab's Web Lock), and its events in order. */
@@ -59,7 +62,7 @@ type Source = [name: string, events: QueuedEvent[]];
  * every tab adopts what it finds; the server's idempotency keys then keep a
  * double send from being stored twice.
  */
-export function createEventQueue({ storage, prefix, tabId, limit, overflow, locks }: EventQueueOptions): EventQueue {
+export function createEventQueue({ storage, prefix, tabId, limit, overflow, locks, timer: turn }: EventQueueOptions): EventQueue {
   const name = prefix + tabId;
   const events: QueuedEvent[] = [];
   const own: Source = [name, events];
@@ -86,15 +89,6 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
   let counter = 0;
   let closed = false;
 
-  /** The stored keys that start with `start`. */
-  const keys = (start: string) => {
-    const found: string[] = [];
-    for (let i = storage.length || 0; i--; ) {
-      const key = storage.key?.(i);
-      if (key?.startsWith(start)) found.push(key);
-    }
-    return found;
-  };
   const sources = () => [...adopted, own];
   const all = () => sources().flatMap((source) => source[1]);
 
@@ -138,27 +132,40 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
 
     async adoptOrphans(onAdopted) {
       await ownLock;
-      for (const key of keys(prefix)) {
+      // One scan of the storage, grouped by tab: with many keys and many dead
+      // tabs, a scan per tab would make the start cost keys × tabs.
+      const groups = new Map<string, string[]>();
+      for (const key of keysWithPrefix(storage, prefix)) {
         const name = key.slice(0, key.indexOf(':', prefix.length));
+        const group = groups.get(name);
+        if (group) group.push(key);
+        else groups.set(name, [key]);
+      }
+      let scanned = true;
+      for (const [name, keys] of groups) {
         // Waiting, not `ifAvailable`: a tab that is alive now may close later,
         // and then the browser hands its lock (and its queue) to one of us.
-        if (!closed && !claimed.has(name))
-          void claim(name).then((granted) => {
-            const events = (granted && !closed ? keys(name + ':') : [])
-              .map((key) => readJson(storage, key) as QueuedEvent)
-              // Skips what is not an event of ours (its key would be wrong).
-              .filter((event) => typeof event?.id === 'string')
-              .sort((a, b) => a.n - b.n);
-            if (!events.length) return release(name);
-            adopted.push([name, events]);
-            // Older tabs first: their events were recorded before ours.
-            adopted.sort((a, b) => a[1][0]!.at - b[1][0]!.at);
-            onAdopted(events.length);
-          });
+        if (closed || claimed.has(name)) continue;
+        void claim(name).then((granted) => {
+          // A tab that closed later may have written more since the scan: look again, for it alone.
+          const found = !granted || closed ? [] : scanned ? keys : keysWithPrefix(storage, name + ':');
+          const events = found
+            .map((key) => readJson(storage, key) as QueuedEvent)
+            // Skips what is not an event of ours (its key would be wrong).
+            .filter((event) => typeof event?.id === 'string')
+            .sort((a, b) => a.n - b.n);
+          if (!events.length) return release(name);
+          adopted.push([name, events]);
+          // Older tabs first: their events were recorded before ours.
+          adopted.sort((a, b) => a[1][0]!.at - b[1][0]!.at);
+          onAdopted(events.length);
+        });
       }
       // Locks of tabs that are gone are granted at once; give them a turn so
-      // that the caller's first send already includes their queues.
-      await new Promise((resolve) => setTimeout(resolve));
+      // that the caller's first send already includes their queues. (Cancelled
+      // with the visitor's timers on close: then there is nothing to wait for.)
+      await new Promise((resolve) => turn.set(() => resolve(undefined), 0));
+      scanned = false;
     },
 
     close() {

@@ -144,6 +144,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     limit: config.queue.limit,
     overflow: config.queue.overflow,
     locks,
+    timer: timers.timer(),
   });
   const delivery = createEventDelivery({
     queue,
@@ -367,7 +368,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
 
     async flush() {
       check('flush');
-      await adopting;
+      await adopt();
       // Waiting first: the kick may drain the queue at once.
       if (queue.size > 0) {
         await new Promise<void>((resolve) => {
@@ -401,15 +402,26 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     },
   };
 
-  // Events left by a page that is gone (a reload, a closed tab) go out first;
-  // flush() waits for them too.
-  const adopting = queue
-    .adoptOrphans((count) => {
-      logger.debug(`sending ${count} events of a page that is gone`);
-      delivery.kick();
-    })
-    .then(() => !closed && delivery.start());
+  // Events left by a page that is gone (a reload, a closed tab) go out first,
+  // so this page's wait until they are adopted; flush() waits for them too.
+  // The adoption (a scan of the storage, a lock per dead tab) starts once the
+  // connection is open or standing by, or a second in: it never delays commands.
+  let adopting: Promise<void> | undefined;
+  const adopt = () =>
+    (adopting ??= queue
+      .adoptOrphans((count) => {
+        logger.debug(`sending ${count} events of a page that is gone`);
+        delivery.kick();
+      })
+      .then(() => void (!closed && delivery.start())));
+  const adoptSoon = timers.timer();
+  const offOpen = emitter.on('connection:changed', ({ current }) => {
+    if (current.status !== 'open' && current.status !== 'standby') return;
+    offOpen();
+    adoptSoon.set(adopt, 0);
+  });
   if (config.connect) connect();
+  adoptSoon.set(adopt, config.connect ? 1_000 : 0);
   return visitor;
 }
 

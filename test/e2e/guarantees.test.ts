@@ -3,7 +3,7 @@
 // tabs of one visitor open, close and reload, offline, and with storage the
 // way real browsers have it. Against the reference server over real HTTP and
 // a real WebSocket on 127.0.0.1. Each scenario prints its figures.
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../../src/node.js';
 import { figures } from '../support/fixtures.js';

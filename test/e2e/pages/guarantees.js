@@ -1,3 +1,4 @@
+/* global EngageKit, URLSearchParams, addEventListener */
 // One tab of a visitor, for test/e2e/guarantees.test.ts. Configured by the
 // query string; tells the test server what happened with keepalive requests,
 // which outlive the page.
