@@ -171,7 +171,7 @@ export interface MockServerCore {
   acceptStream: Realtime['accept'];
   /** The HTTP handlers alone (msw's `getResponse` takes no WebSocket handler). */
   httpHandlers: RequestHandler[];
-  /** Answers the held polls and writes a pending persisted state: the server is going. */
+  /** Closes the stream sockets (1001), answers the held polls and writes a pending persisted state: the server is going. */
   shutdown(): void;
 }
 
@@ -379,6 +379,7 @@ export function createMockServerCore(options: MockBackendOptions = {}): MockServ
     acceptStream: realtime.accept,
     httpHandlers: [front],
     shutdown() {
+      realtime.close(1001, 'server stopped');
       polls.releaseAll();
       persist?.flush();
     },
