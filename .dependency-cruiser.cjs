@@ -3,6 +3,9 @@
 //
 //   entries      src/*.ts (index, operator, mock, global, ...)   anything
 //   roots        visitor/  operator/  mock/                       features, http, protocol, shared (never each other)
+//   node         mock-node/                                       mock, protocol, shared (and node built-ins, ws: the
+//                                                                 local server; test/bundles.test.ts checks that no
+//                                                                 browser bundle has them, as includeOnly hides them here)
 //   features     events/  commands/  realtime/  transcript/       http, protocol, shared (never each other)
 //   http         http/                                            protocol, shared
 //   protocol     protocol/                                        shared
@@ -35,6 +38,7 @@ module.exports = {
     layer('visitor', ['visitor'], ['events', 'commands', 'realtime', 'transcript', 'http', 'protocol', 'shared']),
     layer('operator', ['operator'], ['http', 'protocol', 'shared']),
     layer('mock', ['mock'], ['protocol', 'shared']),
+    layer('mock-node', ['mock-node'], ['mock', 'protocol', 'shared']),
     layer('loader', ['loader'], []),
     {
       name: 'no-entry-imports',

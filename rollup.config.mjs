@@ -15,6 +15,7 @@ const cleanDist = () => ({ name: 'clean-dist', buildStart: () => rmSync('dist', 
 const entries = {
   index: 'src/index.ts',
   mock: 'src/mock.ts',
+  'mock-node': 'src/mock-node.ts',
   operator: 'src/operator.ts',
 };
 
@@ -24,7 +25,8 @@ const demoEntries = {
   'loader-app': 'demo/src/loader-page.ts',
 };
 
-const external = (id) => /^(nanoid|eventemitter3|msw)(\/|$)/.test(id);
+// ws and node: built-ins only for the Node entry (mock-node), which loads them when the server starts.
+const external = (id) => /^(nanoid|eventemitter3|msw|ws)(\/|$)/.test(id) || id.startsWith('node:');
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', outDir: 'dist', noEmitOnError: true });
 
 export default [

@@ -7,7 +7,8 @@ import { authorize, errorResponse, readJsonObject } from './respond.js';
 import { metaFrames, metaState } from './meta.js';
 import { checkSchedule } from './schedule-check.js';
 import type { EngagementRecord, Store, StoredCommand } from './store.js';
-import type { CommandPage, CommandWithResult, ReadReceipt } from '../protocol/wire.js';
+import { MAX_POLL_WAIT, type CommandWithResult, type LongPollPage, type ReadReceipt } from '../protocol/wire.js';
+import type { LongPoll } from './long-poll.js';
 
 /** 403 of the PUT: the documented API says "operator only" but gives no body, so this one is ours. */
 export const COMMAND_SEND_FORBIDDEN: ErrorBody = {
@@ -39,7 +40,12 @@ export interface CommandsContext {
   store: Store;
   now: () => number;
   deliver: Deliver;
+  /** Where a poll with `wait` and nothing new waits for the engagement to change. */
+  polls: LongPoll;
 }
+
+/** Digits only: `1.5`, `-1`, `1e3`, `+1` and an empty value are all refused. */
+const isCount = (raw: string) => /^\d+$/.test(raw) && Number.isSafeInteger(Number(raw));
 
 type Params = { engagementId: string; commandId: string };
 
@@ -48,7 +54,7 @@ type Params = { engagementId: string; commandId: string };
  * operator read. The three `custom_commands` paths cannot shadow each other:
  * a `:commandId` segment never spans a `/`.
  */
-export function commandsHandlers({ baseUrl, store, now, deliver }: CommandsContext) {
+export function commandsHandlers({ baseUrl, store, now, deliver, polls }: CommandsContext) {
   const collection = `${baseUrl}/engagements/:engagementId/custom_commands`;
   return [
     http.put<Params>(`${collection}/:commandId`, async ({ request, params }) => {
@@ -69,26 +75,45 @@ export function commandsHandlers({ baseUrl, store, now, deliver }: CommandsConte
       return HttpResponse.json(accepted.entry.command);
     }),
 
-    http.get<Params>(collection, ({ request, params }) => {
-      const auth = authorize(request, store, params.engagementId, ['visitor', 'operator'], COMMANDS_READ_FORBIDDEN);
+    http.get<Params>(collection, async ({ request, params }) => {
+      let auth = authorize(request, store, params.engagementId, ['visitor', 'operator'], COMMANDS_READ_FORBIDDEN);
       if (auth instanceof Response) return auth;
-      const raw = new URL(request.url).searchParams.get('after');
-      // Digits only: `1.5`, `-1`, `1e3`, `+1` and an empty `after=` are all refused.
-      if (raw !== null && !(/^\d+$/.test(raw) && Number.isSafeInteger(Number(raw)))) {
+      const query = new URL(request.url).searchParams;
+      const raw = query.get('after');
+      if (raw !== null && !isCount(raw)) {
         return errorResponse(400, {
           message: "Query parameter 'after' must be a non-negative integer",
           debug_message: `Got '${raw}'`,
         });
       }
+      const rawWait = query.get('wait');
+      if (rawWait !== null && !isCount(rawWait)) {
+        return errorResponse(400, {
+          message: "Query parameter 'wait' must be a non-negative integer (seconds)",
+          debug_message: `Got '${rawWait}'`,
+        });
+      }
       const after = raw === null ? 0 : Number(raw);
+      // Extension: long polling. Held only when the client is exactly up to
+      // date: with something to send, or a position this server does not
+      // know (after > last_seq, from another server), it answers at once.
+      const wait = rawWait === null ? undefined : Math.min(Number(rawWait), MAX_POLL_WAIT);
+      if (wait && auth.engagement.commands.length === after) {
+        await polls.hold(params.engagementId, wait * 1000, request.signal);
+        // The engagement may have gone meanwhile (reset): answer as a new request would be.
+        auth = authorize(request, store, params.engagementId, ['visitor', 'operator'], COMMANDS_READ_FORBIDDEN);
+        if (auth instanceof Response) return auth;
+      }
       const { commands } = auth.engagement;
       // commands[i].seq === i + 1, so the ones after `after` start at index `after`.
-      const page: CommandPage = {
+      const page: LongPollPage = {
         commands: commands.slice(after, after + PAGE_SIZE).map(({ seq, command }) => ({ seq, command })),
         last_seq: commands.length,
       };
       // The state a `meta` frame would carry, so that a polling visitor sees /set too.
       if (metaFrames(auth.engagement).length > 0) page.meta = metaState(auth.engagement);
+      // Said whenever asked, so that a client knows this server holds polls.
+      if (wait !== undefined) page.wait = wait;
       return HttpResponse.json(page);
     }),
 

@@ -49,7 +49,10 @@ export interface FaultCounts {
 }
 
 export interface FaultInjector {
+  /** Checks and replaces the settings; throws an `Error` naming the bad one. */
   set(faults: MockFaults): void;
+  /** The settings in force, without `random` (it is a function). */
+  current(): Omit<MockFaults, 'random'>;
   readonly counts: FaultCounts;
   chance(rate: keyof Pick<MockFaults, 'wsDropRate' | 'wsDuplicateRate' | 'wsReorderRate'>): boolean;
   /** One handler, put before the real ones: fails a request, or lets it through. */
@@ -68,21 +71,43 @@ export function createFaults(initial: MockFaults = {}): FaultInjector {
   };
   const random = () => (faults.random ?? Math.random)();
   const rate = (name: string, value: number | undefined) => {
-    if (value !== undefined && !(value >= 0 && value <= 1)) {
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1)) {
       throw new Error(`createMockBackend: faults.${name} must be a number from 0 to 1, got ${String(value)}`);
     }
   };
+  const bad = (name: string, must: string, value: unknown) => {
+    throw new Error(`createMockBackend: faults.${name} must be ${must}, got ${JSON.stringify(value) ?? typeof value}`);
+  };
   const set = (next: MockFaults) => {
+    if (next === null || typeof next !== 'object' || Array.isArray(next)) {
+      throw new Error(`createMockBackend: faults must be an object, got ${next === null ? 'null' : Array.isArray(next) ? 'an array' : typeof next}`);
+    }
     rate('httpFailureRate', next.httpFailureRate);
     rate('wsDropRate', next.wsDropRate);
     rate('wsDuplicateRate', next.wsDuplicateRate);
     rate('wsReorderRate', next.wsReorderRate);
+    const { httpFaults, retryAfter, latency, random: pick } = next;
+    if (httpFaults !== undefined && !(Array.isArray(httpFaults) && httpFaults.every((kind) => ALL.includes(kind)))) {
+      bad('httpFaults', `a list of ${ALL.map((kind) => `'${kind}'`).join(', ')}`, httpFaults);
+    }
+    if (retryAfter !== undefined && !(typeof retryAfter === 'number' && retryAfter >= 0 && Number.isFinite(retryAfter))) {
+      bad('retryAfter', 'a number of seconds ≥ 0', retryAfter);
+    }
+    const ms = (value: unknown) => typeof value === 'number' && value >= 0 && Number.isFinite(value);
+    if (latency !== undefined && !(ms(latency) || (Array.isArray(latency) && latency.length === 2 && latency.every(ms) && latency[0]! <= latency[1]!))) {
+      bad('latency', 'ms ≥ 0, or [min, max]', latency);
+    }
+    if (pick !== undefined && typeof pick !== 'function') bad('random', 'a function', pick);
     faults = { ...next };
   };
   set(initial);
 
   return {
     set,
+    current() {
+      const { random: _random, ...settings } = faults;
+      return settings;
+    },
     counts,
     chance(name) {
       const p = faults[name] ?? 0;

@@ -1,15 +1,17 @@
-import { ws, type WebSocketHandler, type WebSocketHandlerConnection } from 'msw';
-import type { WebSocketData } from 'msw';
 import type { Deliver } from './command-log.js';
 import type { EngagementRecord, Store, StoredCommand } from './store.js';
 import { checkHello, parseFrame, Refusal } from './stream-hello.js';
 import type { FaultInjector } from './faults.js';
-import type { ServerFrame } from '../protocol/wire.js';
+import { toRealtimeUrl, type ServerFrame } from '../protocol/wire.js';
 
 /**
- * The command stream (docs/protocol.md, "WebSocket"): `ws.link` on
- * `{realtimeUrl}/engagements/:engagementId/stream`. Only msw and standard
- * APIs (JSON, queueMicrotask): it runs under `setupServer` and `setupWorker`.
+ * The command stream (docs/protocol.md, "WebSocket"): the hub that knows the
+ * sockets of each engagement, checks the hello, sends `ready` and the
+ * backlog, delivers and broadcasts, injects the stream faults, and drops,
+ * blocks, counts and resets. It works on `StreamConnection`, so that one
+ * hub serves both carriers: msw's `ws.link` in a page or under `setupServer`
+ * (./stream-msw.ts), and the `ws` package behind the local server
+ * (src/mock-node/). No carrier code here: it runs wherever msw runs.
  *
  * We keep our own registry of sockets instead of `ws.link().clients`: in a
  * browser that set is shared with other tabs through IndexedDB, and it does
@@ -19,10 +21,23 @@ import type { ServerFrame } from '../protocol/wire.js';
 /** Close code of the test-made network failures: not one of the protocol's refusals, so clients reconnect. */
 export const DROP_CODE = 4000;
 
-type Client = WebSocketHandlerConnection['client'];
+/** Close code when the server itself failed on a frame (RFC 6455 "internal error"): the client reconnects. */
+export const SERVER_ERROR_CODE = 1011;
+
+/**
+ * One accepted stream socket, as the hub sees it, whatever carries it. The
+ * carrier calls `onMessage` listeners with a string for a text frame and any
+ * other value for a binary one, and `onClose` listeners once, however it closed.
+ */
+export interface StreamConnection {
+  send(data: string): void;
+  close(code: number, reason: string): void;
+  onMessage(listener: (data: unknown) => void): void;
+  onClose(listener: () => void): void;
+}
 
 interface StreamSocket {
-  client: Client;
+  connection: StreamConnection;
   /** From the URL; not checked until the hello (it may not exist). */
   engagementId: string;
   /** `hello` until a valid hello frame, `open` once commands flow, `closed` once the server closed it. */
@@ -32,7 +47,8 @@ interface StreamSocket {
 export interface Realtime {
   /** `baseUrl` with `http` → `ws`, `https` → `wss`. */
   readonly url: string;
-  readonly handler: WebSocketHandler;
+  /** Takes a new socket on `{url}/engagements/{engagementId}/stream`, from any carrier. */
+  accept(connection: StreamConnection, engagementId: string): void;
   /** Sends a newly accepted command to the engagement's authenticated sockets. */
   deliver: Deliver;
   /** Sends any other frame (meta, typing) to the engagement's authenticated sockets. */
@@ -45,26 +61,47 @@ export interface Realtime {
   count(engagementId?: string): number;
 }
 
-export function toRealtimeUrl(baseUrl: string): string {
-  return baseUrl.replace(/^http(s?):/i, (_, s: string) => `ws${s.toLowerCase()}:`);
+export interface RealtimeDeps {
+  baseUrl: string;
+  store: Store;
+  faults?: FaultInjector;
+  /**
+   * The frames that follow `ready` before the backlog: the engagement's state
+   * a client that was away has missed (meta, typing).
+   */
+  greet?: (record: EngagementRecord) => ServerFrame[];
+  /** Told about a failure of the hub itself (a bug): the socket is closed with 1011, the server goes on. */
+  onError?: (error: unknown) => void;
 }
 
-/**
- * `greet` gives the frames that follow `ready` before the backlog: the
- * engagement's state a client that was away has missed (meta, typing).
- */
-export function createRealtime(
-  baseUrl: string,
-  store: Store,
-  faults?: FaultInjector,
-  greet: (record: EngagementRecord) => ServerFrame[] = () => [],
-): Realtime {
+export function createRealtime({ baseUrl, store, faults, greet = () => [], onError = () => {} }: RealtimeDeps): Realtime {
   const url = toRealtimeUrl(baseUrl);
   const sockets = new Set<StreamSocket>();
   let blocked = false;
 
-  const send = (socket: StreamSocket, frame: ServerFrame) => socket.client.send(JSON.stringify(frame));
+  /** A carrier that fails to send or close (a socket gone meanwhile) must not take the hub down with it. */
+  const attempt = (action: () => void) => {
+    try {
+      action();
+    } catch (error) {
+      onError(error);
+    }
+  };
+  const send = (socket: StreamSocket, frame: ServerFrame) => attempt(() => socket.connection.send(JSON.stringify(frame)));
   const commandFrame = ({ seq, command }: StoredCommand): ServerFrame => ({ type: 'command', seq, command });
+
+  const forget = (socket: StreamSocket) => {
+    socket.phase = 'closed';
+    sockets.delete(socket);
+  };
+  /**
+   * Closes after the frames sent in this turn: msw queues a send in a
+   * microtask and drops it if the socket is closing by then.
+   */
+  const closeSoon = (socket: StreamSocket, code: number, reason: string) => {
+    forget(socket);
+    queueMicrotask(() => attempt(() => socket.connection.close(code, reason)));
+  };
 
   /** Frames held back by the reorder fault, per socket. */
   const held = new WeakMap<StreamSocket, ServerFrame>();
@@ -94,29 +131,16 @@ export function createRealtime(
     }
     if (faults.chance('wsDropRate')) {
       faults.counts.wsDrops++;
-      socket.phase = 'closed';
-      sockets.delete(socket);
-      // After the frames queued above have gone out (msw sends them in a microtask).
-      queueMicrotask(() => socket.client.close(DROP_CODE, 'dropped by fault injection'));
+      closeSoon(socket, DROP_CODE, 'dropped by fault injection');
     }
-  };
-
-  const shut = (socket: StreamSocket, code: number, reason: string) => {
-    socket.phase = 'closed';
-    sockets.delete(socket);
-    socket.client.close(code, reason);
   };
 
   const refuse = (socket: StreamSocket, refusal: Refusal) => {
     send(socket, { type: 'error', status: refusal.status, ...refusal.body });
-    socket.phase = 'closed';
-    sockets.delete(socket);
-    // msw queues a send in a microtask and drops it if the socket is closing by
-    // then: closing in the next microtask lets the error frame out first.
-    queueMicrotask(() => socket.client.close(refusal.code, refusal.body.message));
+    closeSoon(socket, refusal.code, refusal.body.message);
   };
 
-  const onFrame = (socket: StreamSocket, data: WebSocketData) => {
+  const onFrame = (socket: StreamSocket, data: unknown) => {
     if (socket.phase === 'closed') return;
     if (socket.phase === 'hello') {
       const welcome = checkHello(data, socket.engagementId, store);
@@ -135,29 +159,29 @@ export function createRealtime(
     if (!(frame instanceof Refusal) && frame.type === 'ping') send(socket, { type: 'pong' });
   };
 
-  const handler = ws
-    .link(`${url}/engagements/:engagementId/stream`)
-    .addEventListener('connection', ({ client, params }) => {
-      if (blocked) {
-        client.close(DROP_CODE, 'blocked');
-        return;
-      }
-      const engagementId = Array.isArray(params.engagementId) ? params.engagementId.join('/') : String(params.engagementId);
-      const socket: StreamSocket = { client, engagementId, phase: 'hello' };
-      sockets.add(socket);
-      client.addEventListener('message', (event) => onFrame(socket, event.data));
-      client.addEventListener('close', () => {
-        socket.phase = 'closed';
-        sockets.delete(socket);
-      });
-    });
-
   const matching = (engagementId?: string) =>
     [...sockets].filter((socket) => engagementId === undefined || socket.engagementId === engagementId);
 
   return {
     url,
-    handler,
+    accept(connection, engagementId) {
+      if (blocked) {
+        attempt(() => connection.close(DROP_CODE, 'blocked'));
+        return;
+      }
+      const socket: StreamSocket = { connection, engagementId, phase: 'hello' };
+      sockets.add(socket);
+      connection.onMessage((data) => {
+        try {
+          onFrame(socket, data);
+        } catch (error) {
+          // A bug of ours must cost this socket, never the page or the Node process hosting us.
+          onError(error);
+          if (socket.phase !== 'closed') closeSoon(socket, SERVER_ERROR_CODE, 'Internal server error');
+        }
+      });
+      connection.onClose(() => forget(socket));
+    },
     deliver(engagementId, entry) {
       for (const socket of matching(engagementId)) if (socket.phase === 'open') sendCommand(socket, entry);
     },
@@ -165,7 +189,10 @@ export function createRealtime(
       for (const socket of matching(engagementId)) if (socket.phase === 'open') send(socket, frame);
     },
     close(code, reason, engagementId) {
-      for (const socket of matching(engagementId)) shut(socket, code, reason);
+      for (const socket of matching(engagementId)) {
+        forget(socket);
+        attempt(() => socket.connection.close(code, reason));
+      }
     },
     setBlocked(value) {
       blocked = value;

@@ -2,6 +2,7 @@ import { HttpResponse } from 'msw';
 import type { ErrorBody } from '../protocol/wire.js';
 import { MEDIA_TYPE } from '../protocol/wire.js';
 import { isJsonObject } from '../shared/check.js';
+import { unstorable } from './json-limits.js';
 import type { EngagementRecord, Role, Store } from './store.js';
 
 /** The documented exact 401 bodies (Glia's REST API). */
@@ -93,7 +94,8 @@ function acceptsV1(accept: string | null): boolean {
 
 /**
  * Reads a JSON object body, or says precisely why it is not one (400), or
- * that it is not JSON at all by its Content-Type (415).
+ * that it is not JSON at all by its Content-Type (415), or that it cannot be
+ * stored (400: nested deeper than `MAX_JSON_DEPTH`, a number out of range).
  */
 export async function readJsonObject(request: Request): Promise<Record<string, unknown> | Response> {
   const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -119,5 +121,8 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
       debug_message: `Got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}`,
     });
   }
+  // Before any endpoint sees it, so nothing unstorable is ever stored (./json-limits.ts).
+  const problem = unstorable(body);
+  if (problem) return errorResponse(400, problem);
   return body as Record<string, unknown>;
 }

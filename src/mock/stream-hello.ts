@@ -1,4 +1,3 @@
-import type { WebSocketData } from 'msw';
 import { type ErrorBody } from '../protocol/wire.js';
 import { isJsonObject } from '../shared/check.js';
 import { grant } from './respond.js';
@@ -36,8 +35,8 @@ export const STREAM_FORBIDDEN: ErrorBody = {
 
 const refuse = (status: Refusal['status'], body: ErrorBody) => new Refusal(status, body);
 
-/** A JSON object frame, or why the frame is none (binary, not JSON, not an object). */
-export function parseFrame(data: WebSocketData): Record<string, unknown> | Refusal {
+/** A JSON object frame, or why the frame is none (binary: anything but a string; not JSON; not an object). */
+export function parseFrame(data: unknown): Record<string, unknown> | Refusal {
   if (typeof data !== 'string') {
     return refuse(400, { message: 'Frame is not valid JSON', debug_message: 'Got a binary frame; frames are JSON text' });
   }
@@ -56,7 +55,7 @@ export function parseFrame(data: WebSocketData): Record<string, unknown> | Refus
   return frame as Record<string, unknown>;
 }
 
-export function checkHello(data: WebSocketData, engagementId: string, store: Store): Welcome | Refusal {
+export function checkHello(data: unknown, engagementId: string, store: Store): Welcome | Refusal {
   const frame = parseFrame(data);
   if (frame instanceof Refusal) return frame;
   if (frame.type !== 'hello') {

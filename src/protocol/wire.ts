@@ -221,3 +221,46 @@ export function readTyping(frame: unknown): TypingView | undefined {
   if (active !== true) return undefined;
   return typeof preview === 'string' && preview !== '' ? { active, preview } : { active };
 }
+
+// ==== Reference server extensions: long polling, admin endpoints =========
+// (docs/protocol.md, "Long polling" and "The local server"). Kept together
+// at the end of this file.
+
+/** The longest a server holds a poll (`wait`, seconds): under the 30 s at which common proxies cut an idle request. */
+export const MAX_POLL_WAIT = 25;
+
+/**
+ * `GET .../custom_commands?after=N&wait=S` 200 body: a `CommandPage`, and
+ * `wait`, the seconds the server was willing to hold this poll (S capped at
+ * `MAX_POLL_WAIT`). Present only when the request had `wait`: a server that
+ * answers without it does not hold, and the client paces its polls itself.
+ */
+export interface LongPollPage extends CommandPage {
+  wait?: number;
+}
+
+/** `POST /__engagekit/engagements` body: every field optional (fixed ids and tokens for demos and scripts). */
+export interface AdminEngagementInit {
+  engagementId?: string;
+  subEngagementId?: string;
+  visitorToken?: string;
+  operatorToken?: string;
+}
+
+/** `POST /__engagekit/engagements` 201 body: everything a visitor and an operator need. */
+export interface AdminEngagement {
+  engagementId: string;
+  subEngagementId: string;
+  visitorToken: string;
+  operatorToken: string;
+}
+
+/** One item of `GET /__engagekit/engagements/{id}/commands`: a command, its place, result and read time. */
+export interface AdminCommandEntry {
+  seq: number;
+  command: CustomCommand;
+  /** `null` until the visitor reports. */
+  result: CommandResult | null;
+  /** When the visitor marked it read; `null` until then. */
+  read_at: string | null;
+}
