@@ -12,7 +12,7 @@ import { startDemoServer } from '../../demo/serve.mjs';
 /** Debian's chromium (CI: `apt-get install -y chromium`), or CHROMIUM_PATH. Never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const REQUIRED = process.env.ENGAGEKIT_REQUIRE_BROWSER === '1';
-const LAUNCH_ARGS = [
+export const LAUNCH_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

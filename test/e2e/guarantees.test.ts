@@ -1,14 +1,18 @@
+// @vitest-environment node
 // The headline promise in real Chromium: every operator command runs exactly
 // once and every visitor event reaches the server once and in order, while
 // tabs of one visitor open, close and reload, offline, and with storage the
 // way real browsers have it. Against the reference server over real HTTP and
 // a real WebSocket on 127.0.0.1. Each scenario prints its figures.
-import type { Page } from 'playwright-core';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startMockServer, type MockServer } from '../../src/node.js';
+import { startMockServer, type MockServer } from '../../src/mock-node.js';
 import { figures } from '../support/fixtures.js';
 import { seededRandom } from '../support/random.js';
-import { describeInBrowser } from './browser.js';
+import { CHROMIUM_PATH, describeInBrowser, LAUNCH_ARGS } from './browser.js';
 import { startGuaranteeServer, type GuaranteeServer } from './support/guarantee-server.js';
 
 const SEED = Number(process.env.ENGAGEKIT_FAULT_SEED ?? 20261202);
@@ -23,13 +27,20 @@ describeInBrowser('exactly once and nothing lost, in Chromium', (suite) => {
     await Promise.all([api?.close(), site?.close()]);
   });
 
+  type Engagement = ReturnType<MockServer['backend']['createEngagement']>;
+  const pageUrl = (engagement: Engagement, name: string) =>
+    `${site.origin}/pages/guarantees.html?${new URLSearchParams({ api: api.url, engagement: engagement.engagementId, token: engagement.visitorToken, name })}`;
+  const sendAll = (engagement: Engagement, from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => api.backend.sendCustomCommand(engagement.engagementId, { properties: { name: 'n', i: from + i } }).id);
+  const isOpen = (page: Page) => page.waitForFunction(() => document.getElementById('state')?.textContent === 'open');
+  const warningsOf = (page: Page) => page.evaluate(() => (window as unknown as { warnings: string[] }).warnings);
+
   /** A visitor's browser profile: tabs opened in it share storage and Web Locks, as real tabs do. */
   async function profile() {
     const engagement = api.backend.createEngagement();
     const { context, page: blank } = await suite.open('');
     await blank.close();
-    const url = (name: string) =>
-      `${site.origin}/pages/guarantees.html?${new URLSearchParams({ api: api.url, engagement: engagement.engagementId, token: engagement.visitorToken, name })}`;
+    const url = (name: string) => pageUrl(engagement, name);
     let n = 0;
     const tabs: Page[] = [];
     const open = async () => {
@@ -46,13 +57,20 @@ describeInBrowser('exactly once and nothing lost, in Chromium', (suite) => {
     return { engagement, context, tabs, open, close, results };
   }
 
-  /** Waits until `done()` holds, polling; fails with `what` after `timeout` ms. */
-  async function until(done: () => boolean, what: () => string, timeout = 30_000) {
+  /** Handler runs of these commands (the reports of earlier scenarios' tabs may still come in). */
+  const runsOf = (ids: readonly string[]) => {
+    const wanted = new Set(ids);
+    return new Map([...site.runs()].filter(([id]) => wanted.has(id)));
+  };
+
+  /**
+   * Waits until `done()` holds, polling, at most `timeout` ms; then the
+   * scenario prints its figures and asserts, so a failure shows what was
+   * lost or repeated rather than only a timeout.
+   */
+  async function until(done: () => boolean, timeout = 30_000) {
     const start = Date.now();
-    while (!done()) {
-      if (Date.now() - start > timeout) throw new Error(`timed out waiting: ${what()}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    while (!done() && Date.now() - start < timeout) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   it('200 commands while tabs are opened, closed and reloaded at random: none repeated, none lost, every result reported', async () => {
@@ -82,16 +100,13 @@ describeInBrowser('exactly once and nothing lost, in Chromium', (suite) => {
       await new Promise((resolve) => setTimeout(resolve, random() * 20));
     }
     if (tabs.length === 0) await open();
-    await until(
-      () => site.runs().size === ids.length && results() === ids.length,
-      () => `${site.runs().size} of ${ids.length} run, ${results()} results`,
-    );
+    await until(() => runsOf(ids).size === ids.length && results() === ids.length);
     // Late duplicates would show up now.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const runs = site.runs();
+    const runs = runsOf(ids);
     const repeated = [...runs.values()].filter((count) => count > 1).length;
     const lost = ids.filter((id) => !runs.has(id)).length;
-    const afterPagehide = site.reports.filter((r) => r.kind === 'run' && r.afterPagehide).length;
+    const afterPagehide = site.reports.filter((r) => r.kind === 'run' && r.afterPagehide && runs.has(r.id!)).length;
     figures('commands while tabs open, close and reload (Chromium)', {
       seed: SEED,
       'commands sent': ids.length,
@@ -115,17 +130,14 @@ describeInBrowser('exactly once and nothing lost, in Chromium', (suite) => {
       ids.push(api.backend.sendCustomCommand(engagement.engagementId, { properties: { name: 'n', i } }).id);
       if (i % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 5));
       if (i === 160) {
-        closedAt = site.runs().size;
+        closedAt = runsOf(ids).size;
         await close(first);
       }
     }
     await open();
-    await until(
-      () => site.runs().size === ids.length && results() === ids.length,
-      () => `${site.runs().size} of ${ids.length} run, ${results()} results`,
-    );
+    await until(() => runsOf(ids).size === ids.length && results() === ids.length);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const runs = site.runs();
+    const runs = runsOf(ids);
     const repeated = [...runs.values()].filter((count) => count > 1).length;
     const lost = ids.filter((id) => !runs.has(id)).length;
     figures('a tab closed in a burst (Chromium)', {
@@ -144,16 +156,16 @@ describeInBrowser('exactly once and nothing lost, in Chromium', (suite) => {
     const stored = () => api.backend.getEvents(engagement.engagementId).map((event) => event.content);
     const record = (page: Page, from: number, to: number) =>
       page.evaluate(
-        ([a, b]) => {
+        ([a, b]: [number, number]) => {
           for (let n = a; n <= b; n++) (window as unknown as { visitor: { recordEvent(m: string): Promise<unknown> } }).visitor.recordEvent(`e${n}`).catch(() => {});
         },
-        [from, to],
+        [from, to] as [number, number],
       );
     const expected = (to: number) => Array.from({ length: to }, (_, i) => `e${i + 1}`);
 
     let page = await open();
     await record(page, 1, 5);
-    await until(() => stored().length === 5, () => `${stored().length} of 5 stored`);
+    await until(() => stored().length === 5);
 
     // Offline: the events wait (persisted); the tab closes; its keepalive flush is refused
     // (setOffline does not stop keepalive requests that outlive their page, so the server refuses them).
@@ -167,17 +179,17 @@ describeInBrowser('exactly once and nothing lost, in Chromium', (suite) => {
     expect(stored()).toEqual(expected(5));
     // The next page load sends what the closed tab left.
     page = await open();
-    await until(() => stored().length === 10, () => `${stored().length} of 10 stored`);
+    await until(() => stored().length === 10);
 
     // A reload right after recording.
     await record(page, 11, 15);
     await page.reload();
-    await until(() => stored().length === 15, () => `${stored().length} of 15 stored`);
+    await until(() => stored().length === 15);
 
     // Recorded online, and the tab closed at once: the unload flush carries them, in order.
     await record(page, 16, 35);
     await close(page);
-    await until(() => stored().length === 35, () => `${stored().length} of 35 stored`, 10_000);
+    await until(() => stored().length === 35, 10_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const all = stored();
     figures('events through offline, reload and closes (Chromium)', {
@@ -188,4 +200,116 @@ describeInBrowser('exactly once and nothing lost, in Chromium', (suite) => {
     });
     expect(all).toEqual(expected(35));
   }, 120_000);
+
+  it('site data blocked (storage and Web Locks refused): commands run in the tab, events are recorded, each loss is said once', async () => {
+    // A profile with cookies (and so all site data) blocked, as a user or a policy sets it.
+    const dir = mkdtempSync(join(tmpdir(), 'engagekit-blocked-'));
+    mkdirSync(join(dir, 'Default'));
+    writeFileSync(join(dir, 'Default', 'Preferences'), JSON.stringify({ profile: { default_content_setting_values: { cookies: 2 } } }));
+    const context = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM_PATH, args: LAUNCH_ARGS });
+    try {
+      const engagement = api.backend.createEngagement();
+      const page = await context.newPage();
+      await page.goto(pageUrl(engagement, 'blocked'));
+      const blocked = await page.evaluate(() => {
+        try {
+          localStorage.getItem('x');
+          return false;
+        } catch (error) {
+          return (error as Error).name;
+        }
+      });
+      await isOpen(page);
+      const ids = sendAll(engagement, 0, 5);
+      await until(() => runsOf(ids).size === 5);
+      const event = await page.evaluate(() =>
+        (window as unknown as { visitor: { recordEvent(m: string): Promise<{ content: string }> } }).visitor.recordEvent('recorded while blocked'),
+      );
+      const warnings = await warningsOf(page);
+      const storageSaid = warnings.filter((line) => line.includes('localStorage is unavailable (SecurityError)')).length;
+      const locksSaid = warnings.filter((line) => line.includes('Web Locks are unavailable (SecurityError)')).length;
+      figures('site data blocked (Chromium)', {
+        'localStorage read throws': String(blocked),
+        'commands sent': ids.length,
+        'commands executed': runsOf(ids).size,
+        'event stored': event.content,
+        'storage warnings': storageSaid,
+        'Web Locks warnings': locksSaid,
+      });
+      expect(blocked).toBe('SecurityError');
+      expect([...runsOf(ids).values()]).toEqual([1, 1, 1, 1, 1]);
+      expect(event.content).toBe('recorded while blocked');
+      expect({ storageSaid, locksSaid }).toEqual({ storageSaid: 1, locksSaid: 1 });
+    } finally {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('storage that fills up, then throws on every call: commands still run once, no recordEvent stays pending, each failure said once', async () => {
+    const engagement = api.backend.createEngagement();
+    const { context, page: blank } = await suite.open('');
+    await blank.close();
+    // Storage the way it fails in real browsers: full (QuotaExceededError on writes), then gone (SecurityError on every call).
+    await context.addInitScript(() => {
+      const mode = { now: 'ok' };
+      Object.assign(window, { storageMode: mode });
+      const proto = Storage.prototype;
+      for (const method of ['getItem', 'setItem', 'removeItem', 'key'] as const) {
+        const original = proto[method] as (...args: unknown[]) => unknown;
+        Object.defineProperty(proto, method, {
+          configurable: true,
+          value(this: Storage, ...args: unknown[]) {
+            if (mode.now === 'broken') throw new DOMException('The operation is insecure.', 'SecurityError');
+            if (mode.now === 'full' && method === 'setItem') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+            return original.apply(this, args);
+          },
+        });
+      }
+    });
+    const page = await context.newPage();
+    await page.goto(pageUrl(engagement, 'failing'));
+    await isOpen(page);
+    type Win = { storageMode: { now: string }; visitor: { recordEvent(m: string): Promise<unknown> } };
+    /** Records `count` events and says how many settled (resolved or rejected) within 5 s. */
+    const record = (prefix: string, count: number) =>
+      page.evaluate(
+        async ([p, n]: [string, number]) => {
+          const { visitor } = window as unknown as Win;
+          let settled = 0;
+          const all = Array.from({ length: n }, (_, i) => visitor.recordEvent(`${p}${i}`).finally(() => settled++));
+          await Promise.race([Promise.allSettled(all), new Promise((resolve) => setTimeout(resolve, 5_000))]);
+          return settled;
+        },
+        [prefix, count] as [string, number],
+      );
+    const setMode = (now: string) => page.evaluate((m) => ((window as unknown as Win).storageMode.now = m), now);
+
+    await setMode('full');
+    const full = sendAll(engagement, 0, 5);
+    await until(() => runsOf(full).size === 5);
+    const settledFull = await record('full-', 3);
+    await setMode('broken');
+    const broken = sendAll(engagement, 5, 5);
+    await until(() => runsOf(broken).size === 5);
+    const settledBroken = await record('broken-', 3);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const warnings = await warningsOf(page);
+    const runs = runsOf([...full, ...broken]);
+    const stored = api.backend.getEvents(engagement.engagementId).map((event) => event.content);
+    const saidWrite = warnings.filter((line) => line.includes('storage refused a write')).length;
+    figures('storage full, then throwing (Chromium)', {
+      'commands sent': 10,
+      'commands executed': runs.size,
+      repeated: [...runs.values()].filter((n) => n > 1).length,
+      'recordEvent settled (of 6)': settledFull + settledBroken,
+      'events stored': stored.length,
+      'write-failure warnings': saidWrite,
+      warnings: warnings.length,
+    });
+    expect([...runs.values()].every((n) => n === 1) && runs.size === 10).toBe(true);
+    expect(settledFull + settledBroken).toBe(6);
+    expect(stored).toEqual(['full-0', 'full-1', 'full-2', 'broken-0', 'broken-1', 'broken-2']);
+    expect(saidWrite).toBe(1);
+  }, 60_000);
 });

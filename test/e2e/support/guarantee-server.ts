@@ -45,7 +45,9 @@ export async function startGuaranteeServer(): Promise<GuaranteeServer> {
       return;
     }
     const path = normalize(url.pathname).replace(/^(\.\.[/\\])+/, '');
-    const file = path.startsWith('/dist/') ? join(ROOT, path) : path.startsWith('/pages/') ? join(ROOT, 'test/e2e', path) : undefined;
+    // ENGAGEKIT_GUARANTEE_DIST: another build's dist/ (to show what these tests catch in an older version).
+    const dist = process.env.ENGAGEKIT_GUARANTEE_DIST ?? join(ROOT, 'dist');
+    const file = path.startsWith('/dist/') ? join(dist, path.slice(6)) : path.startsWith('/pages/') ? join(ROOT, 'test/e2e', path) : undefined;
     if (!file || !existsSync(file)) return void response.writeHead(404).end();
     response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
     createReadStream(file).pipe(response);
