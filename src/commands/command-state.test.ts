@@ -210,3 +210,37 @@ it('handover: a final state of the newest term is taken at once', async () => {
   expect(Date.now() - started).toBeLessThan(50);
   expect(state.has('x')).toBe(true);
 });
+
+it('a command whose tab went away before its handler settled is reported failed by the next leader, once', async () => {
+  const storage = createMemoryStorage();
+  const { state: first } = make(storage);
+  first.start();
+  first.add('slow', 1);
+  first.add('quick', 2);
+  first.addResult({ command_id: 'quick', status: 'executed' });
+  first.flush(); // the last write before a crash: no final, 'slow' still running
+  const { state: next } = make(storage, { handoverTimeout: 20 });
+  expect(next.results().map((r) => r.command_id)).toEqual(['quick']); // standing by: not yet
+  await next.takeOver();
+  expect(next.results()).toEqual([
+    { command_id: 'quick', status: 'executed' },
+    { command_id: 'slow', status: 'failed', error: expect.stringContaining('interrupted') },
+  ]);
+  next.flush();
+  const { state: third } = make(storage);
+  await third.takeOver();
+  expect(third.results().filter((r) => r.command_id === 'slow')).toHaveLength(1);
+});
+
+it('interrupt() turns the commands still running into failed results', () => {
+  const { state } = make(createMemoryStorage());
+  state.start();
+  state.add('a', 1);
+  state.add('b', 2);
+  state.addResult({ command_id: 'a', status: 'executed' });
+  state.interrupt('the page went away');
+  expect(state.results()).toEqual([
+    { command_id: 'a', status: 'executed' },
+    { command_id: 'b', status: 'failed', error: 'the page went away' },
+  ]);
+});

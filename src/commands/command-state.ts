@@ -9,15 +9,17 @@ import type { Timers } from '../shared/timers.js';
  *
  * - the resume position (`lastSeq`) and the most recent command ids;
  * - the results the server has not confirmed yet (a closing tab's are sent
- *   by the next page);
+ *   by the next page), and the commands whose handler has not settled (a
+ *   tab that dies first leaves them to the next leader, which reports them
+ *   `failed`, interrupted);
  * - the leadership term: which turn of the tabs wrote it last, and whether
  *   that tab finished (`final`), for the handover (`takeOver`).
  *
- * Stored as one JSON item: `{ v: 2, seq, ids, results, term, final }`.
+ * Stored as one JSON item: `{ v: 2, seq, ids, results, running, term, final }`.
  */
 export interface CommandState {
   has(id: string): boolean;
-  /** Records `id` as processed at `seq` (before its handler runs). */
+  /** Records `id` as processed at `seq` (before its handler runs); it counts as running until its result is added. */
   add(id: string, seq: number): void;
   /** Marks `seq` processed without an id (an invalid frame we skipped). */
   advance(seq: number): void;
@@ -29,8 +31,10 @@ export interface CommandState {
   readonly lastSeq: number;
   /** Forgets the position (not the ids): it belonged to another server, or a reset one. */
   resetPosition(): void;
-  /** Keeps a result until the server confirms it (`confirm`). */
+  /** Keeps a result until the server confirms it (`confirm`); its command no longer runs. */
   addResult(result: ResultReport): void;
+  /** The page leaves: every command still running gets a `failed` result with `reason`. */
+  interrupt(reason: string): void;
   /** The results waiting for the server, oldest first. */
   results(): readonly ResultReport[];
   /** The server has these: forget them. */
@@ -75,11 +79,15 @@ interface Stored {
   seq?: unknown;
   ids?: unknown;
   results?: unknown;
+  running?: unknown;
   term?: unknown;
   final?: unknown;
 }
 
 const isPosition = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/** What the next leader reports for a command whose tab died before its handler settled. */
+const INTERRUPTED = 'interrupted: the tab that ran it went away before its handler settled';
 
 /**
  * Ids are kept in insertion order and the oldest dropped beyond `limit`: the
@@ -109,6 +117,8 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
   /** Seqs processed above a gap. Not persisted: after a reload they are re-sent and skipped by id. */
   let ahead = new Set<number>();
   let results: ResultReport[] = [];
+  /** Commands whose handler has not settled: no result yet. */
+  let running = new Set<string>();
   /** This tab's term while it leads; 0 before. */
   let term = 0;
   /** The newest term any tab has written, as far as this tab has seen. */
@@ -116,23 +126,38 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
   let dirty = false;
   let lastWrite = -Infinity;
   /** This tab runs commands (it leads, or tabs do not take turns): only then does it write. */
-  let running = false;
+  let active = false;
 
-  /** Merges what is stored into what this tab knows: ids only grow, the position only moves on. */
-  const merge = (saved: Stored | undefined) => {
+  const addResult = (result: ResultReport) => {
+    running.delete(result.command_id);
+    results.push(result);
+  };
+  /**
+   * Merges what is stored into what this tab knows: ids only grow, the
+   * position only moves on. `takingOver`: the tab that wrote it is gone, so
+   * its commands still running will never settle; they are reported failed.
+   */
+  const merge = (saved: Stored | undefined, takingOver: boolean) => {
     if (!saved) return;
     if (isPosition(saved.seq) && saved.seq > watermark) watermark = saved.seq;
     const stored = ([] as unknown[]).concat(saved.ids).filter((id): id is string => typeof id === 'string');
     if (stored.length > 0) ids = new Set([...stored, ...ids].slice(-limit));
     const known = new Set(results.map((result) => result.command_id));
     for (const result of ([] as unknown[]).concat(saved.results) as ResultReport[]) {
-      if (typeof result?.command_id === 'string' && typeof result.status === 'string' && !known.has(result.command_id)) results.push(result);
+      if (typeof result?.command_id === 'string' && typeof result.status === 'string' && !known.has(result.command_id)) {
+        known.add(result.command_id);
+        results.push(result);
+      }
+    }
+    if (!takingOver) return;
+    for (const id of ([] as unknown[]).concat(saved.running)) {
+      if (typeof id === 'string' && !known.has(id)) addResult({ command_id: id, status: 'failed', error: INTERRUPTED });
     }
   };
   const read = () => readJson(storage, key) as Stored | undefined;
   const termOf = (saved: Stored | undefined) => (isPosition(saved?.term) ? saved.term : 0);
   const initial = read();
-  merge(initial);
+  merge(initial, false);
   newestTerm = termOf(initial);
   // Another tab's writes: the newest term tells a handover what to wait for.
   deps.signals.on('storage', ({ key: changed, newValue }) => {
@@ -147,9 +172,9 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
   const write = (final: boolean) => {
     timer.clear();
     dirty = false;
-    if (!running) return;
+    if (!active) return;
     lastWrite = Date.now();
-    const state = { v: 2, seq: watermark, ids: [...ids], results, term, final };
+    const state = { v: 2, seq: watermark, ids: [...ids], results, running: [...running], term, final };
     if (writeJson(storage, key, state)) return;
     // Full: the ids above the position are what matters most; try the compact form.
     const compact = { ...state, ids: [...ids].slice(-50), results: results.slice(-50) };
@@ -178,6 +203,7 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
     has: (id) => ids.has(id),
     add(id, seq) {
       ids.add(id);
+      running.add(id);
       if (ids.size > limit) ids.delete(ids.values().next().value!);
       mark(seq);
       schedule();
@@ -192,7 +218,12 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
       schedule();
     },
     addResult(result) {
-      results.push(result);
+      addResult(result);
+      schedule();
+    },
+    interrupt(reason) {
+      for (const id of running) addResult({ command_id: id, status: 'failed', error: reason });
+      running = new Set();
       schedule();
     },
     results: () => results,
@@ -210,19 +241,19 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
         await new Promise((resolve) => poll.set(() => resolve(undefined), 10));
         saved = read();
       }
-      merge(saved);
+      merge(saved, true);
       term = Math.max(newestTerm, termOf(saved)) + 1;
       newestTerm = term;
-      running = true;
+      active = true;
       write(false);
     },
     start() {
-      merge(read());
-      running = true;
+      merge(read(), true);
+      active = true;
     },
     flush(final = false) {
       write(final);
-      if (final) running = false;
+      if (final) active = false;
     },
   };
 }

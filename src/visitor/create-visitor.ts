@@ -22,7 +22,6 @@ import {
   engagementPath,
   readMeta,
   readTyping,
-  type CustomCommand,
   type EngagementEvent,
   type EngagementMeta,
   type ReadReceipt,
@@ -189,8 +188,6 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     signals,
     state,
   });
-  /** Commands whose handler has not settled: if the page leaves first, they are reported as interrupted. */
-  const unsettled = new Map<string, CustomCommand>();
   // Kept with the command state: with tabs: 'each' every tab has its own, with 'one' the leading tab runs them.
   const scheduler = createScheduler({
     storage: commandStorage,
@@ -206,12 +203,10 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     run,
     logger,
     onReceived(command, name, seq) {
-      unsettled.set(command.id, command);
       transcript.addCommand(command);
       emit('command:received', { command, name, seq });
     },
     onOutcome(outcome) {
-      unsettled.delete(outcome.command.id);
       if (closed) return;
       reporter.report(outcome);
       emit('command:handled', outcome);
@@ -305,10 +300,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     resume = connection.state.status !== 'idle' && !(connection.state.status === 'closed' && connection.state.error);
     connection.close('the page is going away');
     scheduler.stop();
-    for (const [id] of unsettled) {
-      state.addResult({ command_id: id, status: 'failed', error: 'interrupted: the page went away before the handler settled' });
-    }
-    unsettled.clear();
+    state.interrupt('interrupted: the page went away before the handler settled');
     // Final: the next leader continues from exactly here.
     state.flush(true);
     send();

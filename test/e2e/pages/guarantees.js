@@ -30,8 +30,8 @@
       '*': (properties, { command }) => report('run', { id: command.id, i: properties.i, afterPagehide: left }),
     },
   });
-  visitor.on('connection:changed', ({ current }) => {
-    document.getElementById('state').textContent = current.status;
-  });
+  const show = (state) => (document.getElementById('state').textContent = state.status);
+  show(visitor.connection);
+  visitor.on('connection:changed', ({ current }) => show(current));
   Object.assign(window, { visitor, tab, warnings });
 })();
