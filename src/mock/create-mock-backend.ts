@@ -171,6 +171,8 @@ export interface MockServerCore {
   acceptStream: Realtime['accept'];
   /** The HTTP handlers alone (msw's `getResponse` takes no WebSocket handler). */
   httpHandlers: RequestHandler[];
+  /** The credentials of an engagement, or undefined (a restored one, found by id). */
+  engagement(engagementId: string): EngagementCredentials | undefined;
   /** Closes the stream sockets (1001), answers the held polls and writes a pending persisted state: the server is going. */
   shutdown(): void;
 }
@@ -378,6 +380,12 @@ export function createMockServerCore(options: MockBackendOptions = {}): MockServ
     backend,
     acceptStream: realtime.accept,
     httpHandlers: [front],
+    engagement(engagementId) {
+      const record = store.engagements.get(engagementId);
+      if (!record) return undefined;
+      const { subEngagementId, visitorToken, operatorToken } = record;
+      return { engagementId, subEngagementId, visitorToken, operatorToken };
+    },
     shutdown() {
       realtime.close(1001, 'server stopped');
       polls.releaseAll();
