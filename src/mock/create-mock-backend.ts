@@ -1,6 +1,6 @@
 import type { RequestHandler, WebSocketHandler } from 'msw';
 import type { CustomCommand, EngagementEvent, EngagementMeta, MetaChange } from '../protocol/wire.js';
-import { badArgument, isJsonObject, isText, trimBase } from '../shared/check.js';
+import { badArgument, badOption, isJsonObject, isText, trimBase } from '../shared/check.js';
 import { InvalidArgumentError } from '../shared/errors.js';
 import type { StorageLike } from '../shared/storage.js';
 import { adminHandlers } from './admin.js';
@@ -194,7 +194,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
 function persistence(option: MockBackendOptions['persist'], deps: Omit<Parameters<typeof createPersistence>[0], 'storage' | 'key'>): Persistence | undefined {
   if (option === undefined || option === false) return undefined;
   const where = 'createMockBackend';
-  if (option !== true && !isObject(option)) badArgument(where, 'persist', 'true, false or { storage?, key? }', option);
+  if (option !== true && !isObject(option)) badOption(where, 'persist', 'true, false or { storage?, key? }', option);
   const given = option === true ? {} : option;
   let storage = given.storage;
   if (storage === undefined) {
@@ -203,13 +203,13 @@ function persistence(option: MockBackendOptions['persist'], deps: Omit<Parameter
     } catch {
       // Site data blocked: reported below as no storage.
     }
-    if (!storage) badArgument(where, 'persist', 'given a storage where there is no localStorage ({ storage })', option, 'no localStorage here');
+    if (!storage) badOption(where, 'persist', 'given a storage ({ storage }) where there is no localStorage', option);
   }
   if (typeof storage?.getItem !== 'function' || typeof storage.setItem !== 'function' || typeof storage.removeItem !== 'function') {
-    badArgument(where, 'persist.storage', 'an object with getItem, setItem and removeItem', storage);
+    badOption(where, 'persist.storage', 'an object with getItem, setItem and removeItem', storage);
   }
   const key = given.key ?? DEFAULT_PERSIST_KEY;
-  if (!isText(key)) badArgument(where, 'persist.key', 'a non-empty string', key);
+  if (!isText(key)) badOption(where, 'persist.key', 'a non-empty string', key);
   return createPersistence({ ...deps, storage, key });
 }
 
