@@ -1,8 +1,9 @@
 /**
  * The script-tag build of the reference server, `dist/engagekit-mock.global.js`:
  * installs `window.EngageKitMock`, msw included. For a static site without
- * a bundler: next to `dist/engagekit.global.js`, with msw's
- * `mockServiceWorker.js` served from the site (`npx msw init <public dir>`).
+ * a bundler: next to `dist/engagekit.global.js`, with msw's worker script
+ * at the site's root (the package ships the matching one as
+ * `dist/mockServiceWorker.js`).
  *
  *   EngageKitMock.start({ engagement: { engagementId: 'demo' } }).then(({ backend, engagement }) => {
  *     // Only now: the worker answers, and WebSocket is patched.

@@ -27,7 +27,7 @@ async function call(e: EngagementCredentials, method: string, path: string, body
     body,
   });
   const text = await response.text();
-  // Typing answers the seed's plain `ok`.
+  // Typing answers Engage Digital's plain `ok`.
   return { status: response.status, headers: response.headers, body: text && text !== 'ok' ? JSON.parse(text) : text };
 }
 
