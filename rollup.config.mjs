@@ -51,6 +51,18 @@ export default [
       plugins: [terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } })],
     },
   },
+  // The reference server for a static site: window.EngageKitMock, msw bundled.
+  // Minified (msw is most of it), with a source map for readable stack traces.
+  {
+    input: 'src/mock-global.ts',
+    plugins: [resolve({ browser: true }), commonjs(), ts()],
+    output: {
+      file: 'dist/engagekit-mock.global.js',
+      format: 'iife',
+      sourcemap: true,
+      plugins: [terser({ ecma: 2020, format: { comments: false } })],
+    },
+  },
   // The loader stub of the async snippet (README, "With a <script> tag"): tiny, no source map.
   {
     input: 'src/loader/loader.ts',

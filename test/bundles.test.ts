@@ -38,8 +38,16 @@ describe('build output', () => {
   });
 
   it('the mock entry imports msw and does not bundle it', () => {
-    expect(read('mock.js')).toMatch(/from 'msw'/);
-    expect(read('mock.cjs')).toMatch(/require\('msw'\)/);
+    // The reference server is a chunk shared with the Node entry (mock-node): follow the entry's own imports.
+    const withChunks = (file: string, pattern: RegExp) => {
+      const code = read(file);
+      return [code, ...[...code.matchAll(pattern)].map((m) => read(m[1]!.replace(/^\.\//, '')))].join('\n');
+    };
+    const esm = withChunks('mock.js', /from '(\.\/chunks\/[^']+)'/g);
+    const cjs = withChunks('mock.cjs', /require\('(\.\/chunks\/[^']+)'\)/g);
+    expect(esm).toMatch(/from 'msw'/);
+    expect(cjs).toMatch(/require\('msw'\)/);
+    for (const code of [esm, cjs]) expect(code).not.toMatch(/\[MSW\]|mswjs/);
   });
 
   it('the runtime dependencies are eventemitter3 and nanoid; msw is an optional peer', () => {
@@ -71,5 +79,31 @@ describe('build output', () => {
     expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined');
     const esm = await import(dist('index.js').href);
     expect(typeof esm.createVisitor).toBe('function');
+  });
+
+  it('no browser bundle imports a Node built-in or ws: only the Node entry (mock-node) may', () => {
+    for (const file of ['index.js', 'index.cjs', 'mock.js', 'mock.cjs', 'operator.js', 'engagekit.global.js', 'engagekit-mock.global.js']) {
+      const code = read(file);
+      expect(code, file).not.toMatch(/(?:from |import\(|require\()['"](?:node:[^'"]+|ws)['"]/);
+    }
+  });
+
+  it('the Node entry loads msw and ws only when the server starts, so that a missing one can be named', () => {
+    for (const file of ['mock-node.js', 'mock-node.cjs']) {
+      const code = read(file);
+      expect(code, file).not.toMatch(/(?:from |require\()['"](?:msw|ws)['"]/);
+      expect(code, file).toContain('npm install -D msw ws');
+    }
+    expect(pkg.peerDependenciesMeta.ws.optional).toBe(true);
+    expect(pkg.bin['engagekit-mock']).toBe('./bin/engagekit-mock.mjs');
+    expect(pkg.files).toContain('bin');
+  });
+
+  it('engagekit-mock.global.js is a self-contained script that installs window.EngageKitMock, msw included', () => {
+    const code = read('engagekit-mock.global.js');
+    expect(code).not.toMatch(/^import |\brequire\(['"]/m);
+    expect(code).toContain('EngageKitMock');
+    expect(code).toContain('mockServiceWorker.js');
+    expect(code).toMatch(/\[MSW\]/);
   });
 });

@@ -1,6 +1,6 @@
 import type { RequestHandler, WebSocketHandler } from 'msw';
 import type { CustomCommand, EngagementEvent, EngagementMeta, MetaChange } from '../protocol/wire.js';
-import { badArgument, isJsonObject, isText, trimBase } from '../shared/check.js';
+import { badArgument, badOption, isJsonObject, isText, trimBase } from '../shared/check.js';
 import { InvalidArgumentError } from '../shared/errors.js';
 import type { StorageLike } from '../shared/storage.js';
 import { adminHandlers } from './admin.js';
@@ -171,6 +171,8 @@ export interface MockServerCore {
   acceptStream: Realtime['accept'];
   /** The HTTP handlers alone (msw's `getResponse` takes no WebSocket handler). */
   httpHandlers: RequestHandler[];
+  /** The credentials of an engagement, or undefined (a restored one, found by id). */
+  engagement(engagementId: string): EngagementCredentials | undefined;
   /** Closes the stream sockets (1001), answers the held polls and writes a pending persisted state: the server is going. */
   shutdown(): void;
 }
@@ -192,7 +194,7 @@ export function createMockBackend(options: MockBackendOptions = {}): MockBackend
 function persistence(option: MockBackendOptions['persist'], deps: Omit<Parameters<typeof createPersistence>[0], 'storage' | 'key'>): Persistence | undefined {
   if (option === undefined || option === false) return undefined;
   const where = 'createMockBackend';
-  if (option !== true && !isObject(option)) badArgument(where, 'persist', 'true, false or { storage?, key? }', option);
+  if (option !== true && !isObject(option)) badOption(where, 'persist', 'true, false or { storage?, key? }', option);
   const given = option === true ? {} : option;
   let storage = given.storage;
   if (storage === undefined) {
@@ -201,13 +203,13 @@ function persistence(option: MockBackendOptions['persist'], deps: Omit<Parameter
     } catch {
       // Site data blocked: reported below as no storage.
     }
-    if (!storage) badArgument(where, 'persist', 'given a storage where there is no localStorage ({ storage })', option, 'no localStorage here');
+    if (!storage) badOption(where, 'persist', 'given a storage ({ storage }) where there is no localStorage', option);
   }
   if (typeof storage?.getItem !== 'function' || typeof storage.setItem !== 'function' || typeof storage.removeItem !== 'function') {
-    badArgument(where, 'persist.storage', 'an object with getItem, setItem and removeItem', storage);
+    badOption(where, 'persist.storage', 'an object with getItem, setItem and removeItem', storage);
   }
   const key = given.key ?? DEFAULT_PERSIST_KEY;
-  if (!isText(key)) badArgument(where, 'persist.key', 'a non-empty string', key);
+  if (!isText(key)) badOption(where, 'persist.key', 'a non-empty string', key);
   return createPersistence({ ...deps, storage, key });
 }
 
@@ -378,6 +380,12 @@ export function createMockServerCore(options: MockBackendOptions = {}): MockServ
     backend,
     acceptStream: realtime.accept,
     httpHandlers: [front],
+    engagement(engagementId) {
+      const record = store.engagements.get(engagementId);
+      if (!record) return undefined;
+      const { subEngagementId, visitorToken, operatorToken } = record;
+      return { engagementId, subEngagementId, visitorToken, operatorToken };
+    },
     shutdown() {
       realtime.close(1001, 'server stopped');
       polls.releaseAll();
