@@ -260,7 +260,7 @@ describe('mountTranscript: incremental updates', () => {
     t.clear();
     expect(reads).toBe(0);
     expect(items(root)).toHaveLength(0);
-    expect(root.querySelector('.engagekit-typing')!.hidden).toBe(false);
+    expect((root.querySelector('.engagekit-typing') as HTMLElement).hidden).toBe(false);
   });
 
   it('removes the <li> of entries dropped beyond the limit, keeping the others', () => {
