@@ -128,12 +128,18 @@ function mount(
   );
 
   const doc = element.ownerDocument;
-  const create = (tag: string, className: string) => Object.assign(doc.createElement(tag), { className });
+  const create = (tag: string, className: string) => {
+    const node = doc.createElement(tag);
+    node.className = className;
+    return node;
+  };
   const list = create('ol', prefix + '-transcript');
   const indicator = create('p', prefix + '-typing');
   // Keyed by entry object, not id: after clear() the same id is a new entry.
   const items = new Map<TranscriptEntry, Element>();
   const entryClass = prefix + '-entry';
+  const classOf = (entry: TranscriptEntry) =>
+    `${entryClass} ${entryClass}--${entry.kind}${(entry as { fallback?: boolean }).fallback ? ` ${entryClass}--fallback` : ''}`;
 
   // ---- following the newest entry
   // `stuck`: the reader is at the end, so changes scroll there. Scrolling is
@@ -171,8 +177,7 @@ function mount(
     const into = added.length > 1 ? doc.createDocumentFragment() : list;
     for (const entry of added) {
       if (items.has(entry)) continue;
-      const li = create('li', `${entryClass} ${entryClass}--${entry.kind}`);
-      if ((entry as { fallback?: boolean }).fallback) li.className += ` ${entryClass}--fallback`;
+      const li = create('li', classOf(entry));
       // Text only: `textContent` makes one text node, nothing is parsed.
       li.textContent = entry.text;
       items.set(entry, li);
