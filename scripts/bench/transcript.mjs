@@ -7,10 +7,12 @@
 // also drops the oldest entry. The built SDK runs (dist/), the network and
 // storage are faked as in pipeline.mjs.
 //
-//   npm run build && node scripts/bench/transcript.mjs [--chromium] [--rounds N] [--commands N] [--limits 200,1000] [--dist DIR]
+//   npm run build && node scripts/bench/transcript.mjs [--chromium] [--rounds N] [--commands N] [--limits 200,1000] [--variants floor,hidden,visible] [--dist DIR]
 //
-// B runs twice against A: mounted on a display:none element (the SDK's own work: JS and DOM
-// changes) and on a visible scroll area (also the browser's style and layout of the new lines).
+// B runs three ways against A: 'floor', the least any DOM renderer does (one <li> in, one out,
+// per change, on a display:none element); 'hidden', mountTranscript on a display:none element
+// (the SDK's own work: JS and DOM changes); 'visible', mountTranscript on a visible scroll area
+// (also the browser's style and layout of the new lines).
 //
 // As a module: `benchTranscript(options)` resolves with the figures (see its TSDoc).
 import { existsSync } from 'node:fs';
@@ -30,7 +32,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  * browser does once per frame for the DOM changes of the whole burst).
  */
 async function round({ limit, commands, mounted, env }) {
-  // mounted: false (A), 'hidden' or 'visible' (B).
+  // mounted: false (A), 'floor', 'hidden' or 'visible' (B).
   const g = globalThis;
   const api = env?.api ?? g.EngageKit;
   const doc = env?.document ?? g.document;
@@ -116,10 +118,27 @@ async function round({ limit, commands, mounted, env }) {
   let unmount;
   if (mounted) {
     element = doc.createElement('div');
-    // 'hidden': display:none, so the browser does no style or layout for it; what is left is the SDK's work.
-    element.className = `bench-transcript bench-${mounted}`;
+    // 'hidden' and 'floor': display:none, so the browser does no style or layout for it.
+    element.className = `bench-transcript bench-${mounted === 'visible' ? 'visible' : 'hidden'}`;
     doc.body.append(element);
-    unmount = api.mountTranscript(element, visitor.transcript);
+    if (mounted !== 'floor') unmount = api.mountTranscript(element, visitor.transcript);
+    else {
+      // The least any DOM renderer does per change: one <li> with one text node in, one out.
+      const list = element.appendChild(doc.createElement('ol'));
+      const lis = new Map();
+      const apply = (_, change) => {
+        for (const entry of change.removed) {
+          lis.get(entry)?.remove();
+          lis.delete(entry);
+        }
+        for (const entry of change.added) {
+          const li = doc.createElement('li');
+          li.textContent = entry.text;
+          lis.set(entry, list.appendChild(li));
+        }
+      };
+      unmount = visitor.transcript.subscribe(apply);
+    }
   }
   const events = Array.from({ length: commands }, (_, i) => frame(limit + i + 1));
   const total = limit + commands;
@@ -158,9 +177,11 @@ const spread = (values) => ({ median: median(values), min: Math.min(...values), 
  * @param {'happy-dom' | 'chromium'} [options.env] where the DOM is (default happy-dom, in this process)
  * @param {string} [options.dist] the built SDK to measure (default this repository's dist/)
  * @param {string} [options.chromium] the browser, for env 'chromium' (default CHROMIUM_PATH or /usr/bin/chromium)
+ * @param {Array<'floor' | 'hidden' | 'visible'>} [options.variants] the B rounds to run (default all three; 'floor' needs `transcript.subscribe` with changes)
  * @returns {Promise<{ env: string, commands: number, rounds: number, results: Array<{
  *   limit: number,
  *   a: Spread,                            // µs per command, no transcript mounted
+ *   floor: { b: Spread, ratio: Spread },  // instead of mountTranscript, the least a DOM renderer does (one <li> in, one out; display:none)
  *   hidden: { b: Spread, ratio: Spread }, // mounted on a display:none element: the SDK's work (JS and DOM changes) alone
  *   visible: { b: Spread, ratio: Spread },// mounted on a visible scroll area: also the browser's style and layout of the new lines
  * }> }>} where `Spread` is `{ median, min, max }`; `b` in µs per command,
@@ -177,10 +198,10 @@ export async function benchTranscript({
   env = 'happy-dom',
   dist = join(root, 'dist'),
   chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  variants = ['floor', 'hidden', 'visible'],
 } = {}) {
   const runner = env === 'chromium' ? await chromiumRunner(dist, chromium) : await happyDomRunner(dist);
   const results = [];
-  const variants = ['hidden', 'visible'];
   try {
     for (const limit of limits) {
       const samples = { a: [], ...Object.fromEntries(variants.map((v) => [v, { b: [], ratio: [] }])) };
@@ -253,6 +274,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     commands: Number(option('--commands', 500)),
     limits: option('--limits', '200,1000').split(',').map(Number),
     dist: resolve(option('--dist', join(root, 'dist'))),
+    variants: option('--variants', 'floor,hidden,visible').split(','),
   });
   const m = machine();
   console.log(`Transcript A/B (${figures.env}): ${figures.commands} commands per round after filling the transcript, ${figures.rounds} rounds each, A and B alternating`);
@@ -261,11 +283,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const x = (r) => `×${r.toFixed(2)}`;
   const rows = [];
   for (const result of figures.results) {
-    for (const variant of ['hidden', 'visible']) {
+    for (const variant of ['floor', 'hidden', 'visible'].filter((v) => result[v])) {
       const { b, ratio } = result[variant];
       rows.push([String(result.limit), fmtUs(result.a.median), range(result.a, fmtUs), variant, fmtUs(b.median), range(b, fmtUs), x(ratio.median), range(ratio, x)]);
     }
   }
   console.log(textTable(['limit', 'A: alone, median', 'A range', 'B: mounted on', 'B median', 'B range', 'B/A median', 'B/A range'], rows));
   if (figures.env === 'happy-dom') console.log('\n(happy-dom has no layout: hidden and visible are the same work there)');
+  console.log('floor: the least a DOM renderer does per change (one <li> in, one out), for comparison with hidden');
 }
