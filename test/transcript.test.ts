@@ -416,6 +416,18 @@ describe('createTranscript: listen and subscribe', () => {
     expect(late).toHaveBeenCalledTimes(1);
   });
 
+  it('listen and subscribe work unbound (React: useSyncExternalStore(transcript.listen, () => transcript.entries))', () => {
+    const t = createTranscript();
+    const { listen, subscribe } = t;
+    const a = vi.fn();
+    const b = vi.fn();
+    listen(a);
+    subscribe(b);
+    t.addEvent(event('e1', 'x'));
+    expect(a).toHaveBeenCalledTimes(1);
+    expect(b).toHaveBeenCalledTimes(2);
+  });
+
   it('the same function added twice is two listeners', () => {
     const t = createTranscript();
     const listener = vi.fn();

@@ -59,7 +59,9 @@ export interface TypingIndicator {
 /**
  * What users see (read-only). `listen` and `subscribe` mean what they mean
  * in nanostores and Svelte stores: `listen` calls on every change only,
- * `subscribe` calls at once and on every change.
+ * `subscribe` calls at once and on every change. Both work unbound
+ * (`const { listen } = transcript`), e.g. as React's
+ * `useSyncExternalStore(transcript.listen, () => transcript.entries)`.
  */
 export interface Transcript {
   /**
@@ -198,13 +200,17 @@ export function createTranscript(
     // One view per change: a new object, so that identity tells changes apart.
     let entries: readonly TranscriptEntry[] | undefined;
     let current: unknown;
-    for (let i = 0; i < queue.length; i += 2) {
-      const listener = queue[i] as TranscriptListener;
-      if (queue[i + 1] !== current) entries = view();
-      current = queue[i + 1];
-      if (listeners.has(listener)) call(listener, current as TranscriptChange, entries);
+    try {
+      for (let i = 0; i < queue.length; i += 2) {
+        const listener = queue[i] as TranscriptListener;
+        if (queue[i + 1] !== current) entries = view();
+        current = queue[i + 1];
+        if (listeners.has(listener)) call(listener, current as TranscriptChange, entries);
+      }
+    } finally {
+      // Even if reporting failed: a queue left behind would hold every later change back.
+      queue.length = 0;
     }
-    queue.length = 0;
   };
 
   // `content` is shown verbatim: whitespace may be meaningful, and the renderer never interprets text.
