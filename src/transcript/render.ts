@@ -118,14 +118,9 @@ function mount(
 ): () => void {
   const name = (element as Partial<Node> | null)?.nodeName;
   // Not `instanceof Element`: an element of another window has another Element.
-  // And not one we render into already: both would restore the attributes.
-  check(
-    element?.nodeType === 1 && !mounted.has(element),
-    'target',
-    `${TARGET}, without a transcript already mounted`,
-    element,
-    got && !element ? got : name ? `a ${name} node` : describe(element),
-  );
+  check(element?.nodeType === 1, 'target', TARGET, element, got ?? (name ? `a ${name} node` : describe(element)));
+  // Not one we render into already: both would restore the attributes.
+  check(!mounted.has(element), 'target', 'an element without a transcript already mounted', element, `a ${name} node that has one`);
 
   const doc = element.ownerDocument;
   const create = (tag: string, className: string) => {

@@ -194,7 +194,7 @@ describeInBrowser('mountTranscript in Chromium', (browser) => {
     const { page, problems } = await openHtml(browser, '/transcript-typo.html', html);
     await page.waitForFunction(() => document.readyState === 'complete');
     await expect.poll(() => problems.length).toBe(1);
-    expect(problems[0]).toMatch(/^console\.error: \[EngageKit\] InvalidArgumentError: mountTranscript: target must be an Element, or the CSS selector of one, without a transcript already mounted, got "#caht", which matches no element/);
+    expect(problems[0]).toMatch(/^console\.error: \[EngageKit\] InvalidArgumentError: mountTranscript: target must be an Element, or the CSS selector of one, got "#caht", which matches no element/);
     expect(await page.evaluate(() => typeof (window as Any).unmount)).toBe('function');
     expect(await page.evaluate(() => (window as Any).unmount())).toBeUndefined();
   });
