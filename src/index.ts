@@ -42,6 +42,7 @@ export {
   type TranscriptEntry,
   type TranscriptOptions,
   type TranscriptListener,
+  type TranscriptChange,
   type TypingIndicator,
 } from './transcript/model.js';
 export {

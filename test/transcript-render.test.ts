@@ -1,7 +1,7 @@
 import { Window } from 'happy-dom';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isEngageKitError } from '../src/shared/errors.js';
-import { mountTranscript, type Transcript } from '../src/index.js';
+import { mountTranscript, type Transcript, type TranscriptEntry, type TranscriptListener } from '../src/index.js';
 import { createTranscript } from '../src/transcript/model.js';
 import { command, event } from './support/fixtures.js';
 
@@ -14,7 +14,22 @@ function container(): HTMLElement {
 const items = (root: Element) => [...root.querySelectorAll('li')];
 const texts = (root: Element) => items(root).map((li) => li.textContent);
 
+let readyState: PropertyDescriptor | undefined;
+/** The document as a script in <head> sees it: still loading. */
+function loading() {
+  readyState = Object.getOwnPropertyDescriptor(document, 'readyState');
+  Object.defineProperty(document, 'readyState', { configurable: true, get: () => 'loading' });
+}
+/** The parser reached the end: readyState moves on and DOMContentLoaded fires. */
+function parsed() {
+  delete (document as { readyState?: unknown }).readyState;
+  if (readyState) Object.defineProperty(document, 'readyState', readyState);
+  readyState = undefined;
+  document.dispatchEvent(new Event('DOMContentLoaded'));
+}
+
 afterEach(() => {
+  if (readyState) parsed();
   document.body.replaceChildren();
 });
 
@@ -191,25 +206,61 @@ describe('mountTranscript: accessibility attributes', () => {
 });
 
 describe('mountTranscript: incremental updates', () => {
-  it('keeps existing <li> nodes when an entry is added', () => {
-    const t = createTranscript();
+  it('touches only the <li> of what came or went: one insertion per new entry, one removal per dropped one', async () => {
+    const t = createTranscript({ limit: 3 });
     t.addEvent(event('e1', 'one'));
     const root = container();
     mountTranscript(root, t);
     const list = root.querySelector('ol')!;
     const first = root.querySelector('li')!;
-    const appendSpy = vi.spyOn(list, 'insertBefore');
+    const records: MutationRecord[] = [];
+    const observer = new MutationObserver((batch) => records.push(...batch));
+    observer.observe(root, { childList: true, subtree: true, characterData: true, attributes: true });
+    const flush = () => records.push(...observer.takeRecords());
 
     t.addEvent(event('e2', 'two'));
-    expect(root.querySelector('ol')).toBe(list);
-    expect(items(root)[0]).toBe(first);
-    const second = items(root)[1]!;
     t.addEvent(event('e3', 'three'));
+    flush();
+    expect(records.map((r) => [r.target, r.addedNodes.length, r.removedNodes.length])).toEqual([
+      [list, 1, 0],
+      [list, 1, 0],
+    ]);
     expect(items(root)[0]).toBe(first);
-    expect(items(root)[1]).toBe(second);
-    expect(texts(root)).toEqual(['one', 'two', 'three']);
-    // One DOM insertion per new entry, nothing re-inserted.
-    expect(appendSpy).toHaveBeenCalledTimes(2);
+    records.length = 0;
+
+    t.addEvent(event('e4', 'four')); // drops "one"
+    flush();
+    observer.disconnect();
+    expect(records.map((r) => [r.target, r.addedNodes.length, r.removedNodes.length])).toEqual([
+      [list, 0, 1],
+      [list, 1, 0],
+    ]);
+    expect(records[0]!.removedNodes[0]).toBe(first);
+    expect(texts(root)).toEqual(['two', 'three', 'four']);
+  });
+
+  it('never reads transcript.entries (the O(n) snapshot) to update: the change is enough', () => {
+    const t = createTranscript({ limit: 5 });
+    let reads = 0;
+    const counted: Transcript = {
+      get entries() {
+        reads++;
+        return t.entries;
+      },
+      get typing() {
+        return t.typing;
+      },
+      listen: t.listen,
+      subscribe: t.subscribe,
+    };
+    const root = container();
+    mountTranscript(root, counted);
+    for (let i = 0; i < 20; i++) t.addEvent(event(`e${i}`, String(i)));
+    t.setTyping({ sender: 'operator' });
+    t.clear();
+    expect(reads).toBe(0);
+    expect(items(root)).toHaveLength(0);
+    expect((root.querySelector('.engagekit-typing') as HTMLElement).hidden).toBe(false);
   });
 
   it('removes the <li> of entries dropped beyond the limit, keeping the others', () => {
@@ -237,28 +288,34 @@ describe('mountTranscript: incremental updates', () => {
     expect(texts(root)).toEqual(['after']);
   });
 
-  it('keeps order for any Transcript implementation, not only appends', () => {
+  it('renders any Transcript that keeps the contract, not only the SDK\'s', () => {
     // A hand-written Transcript: the interface is public.
-    let entries = [
-      { kind: 'event', id: 'a', at: 0, text: 'A', event: event('a', 'A') },
-      { kind: 'event', id: 'c', at: 0, text: 'C', event: event('c', 'C') },
-    ] as Transcript['entries'];
-    let listener: ((e: Transcript['entries']) => void) | undefined;
+    const entry = (id: string) => ({ kind: 'event', id, at: 0, text: id.toUpperCase(), event: event(id, id) }) as const;
+    let entries: TranscriptEntry[] = [entry('a'), entry('b')];
+    const listeners = new Set<TranscriptListener>();
     const custom: Transcript = {
       get entries() {
         return entries;
       },
+      listen(l) {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
       subscribe(l) {
-        listener = l;
-        return () => (listener = undefined);
+        l(entries, { removed: [], added: entries, typing: true });
+        return custom.listen(l);
       },
     };
     const root = container();
-    mountTranscript(root, custom);
-    const b = { kind: 'event', id: 'b', at: 0, text: 'B', event: event('b', 'B') } as const;
-    entries = [entries[0]!, b, entries[1]!];
-    listener!(entries);
-    expect(texts(root)).toEqual(['A', 'B', 'C']);
+    const unmount = mountTranscript(root, custom);
+    expect(texts(root)).toEqual(['A', 'B']);
+    const c = entry('c');
+    const removed = entries.slice(0, 1);
+    entries = [...entries.slice(1), c];
+    for (const l of listeners) l(entries, { removed, added: [c], typing: false });
+    expect(texts(root)).toEqual(['B', 'C']);
+    unmount();
+    expect(listeners.size).toBe(0);
   });
 });
 
@@ -285,7 +342,7 @@ describe('mountTranscript: unmount', () => {
   it('unsubscribes from the transcript', () => {
     const t = createTranscript();
     const unsubscribe = vi.fn();
-    const spied: Transcript = { get entries() { return t.entries; }, subscribe: vi.fn(() => unsubscribe) };
+    const spied: Transcript = { get entries() { return t.entries; }, listen: t.listen, subscribe: vi.fn(() => unsubscribe) };
     const unmount = mountTranscript(container(), spied);
     expect(spied.subscribe).toHaveBeenCalledTimes(1);
     unmount();
@@ -333,7 +390,9 @@ describe('mountTranscript: several mounts, other documents', () => {
   it('refuses a second mount in the same element', () => {
     const root = container();
     mountTranscript(root, createTranscript());
-    expect(() => mountTranscript(root, createTranscript())).toThrow(/already mounted/);
+    expect(() => mountTranscript(root, createTranscript())).toThrow(
+      'mountTranscript: target must be an element without a transcript already mounted, got a DIV node that has one',
+    );
     expect(root.querySelectorAll('ol')).toHaveLength(1);
   });
 
@@ -368,7 +427,7 @@ describe('mountTranscript: bad arguments', () => {
   it.each([
     ['null', null, 'null'],
     ['undefined', undefined, 'undefined'],
-    ['a selector string', '#chat', '"#chat"'],
+    ['a number', 42, 'number 42'],
     ['a plain object', {}, 'an object'],
     ['the document', document, 'a #document node'],
     ['a text node', document.createTextNode('x'), 'a #text node'],
@@ -389,5 +448,223 @@ describe('mountTranscript: bad arguments', () => {
     expect(() => mountTranscript(root, {} as Transcript)).toThrow(/mountTranscript: transcript must be/);
     expect(root.hasAttribute('role')).toBe(false);
     expect(root.children).toHaveLength(0);
+  });
+});
+
+describe('mountTranscript: a CSS selector', () => {
+  it('mounts into the element the selector matches', () => {
+    const root = container();
+    root.id = 'chat';
+    const t = createTranscript();
+    t.addEvent(event('e1', 'one'));
+    const unmount = mountTranscript('#chat', t);
+    expect(texts(root)).toEqual(['one']);
+    unmount();
+    expect(root.children).toHaveLength(0);
+  });
+
+  it('throws an InvalidArgumentError naming the selector when nothing matches in a parsed document', () => {
+    expect(document.readyState).not.toBe('loading');
+    let error: unknown;
+    try {
+      mountTranscript('#chat-that-is-not-there .with-a-long-selector-that-is-named-whole', createTranscript());
+    } catch (e) {
+      error = e;
+    }
+    expect(isEngageKitError(error, 'ERR_INVALID_ARGUMENT')).toBe(true);
+    expect((error as Error).message).toBe(
+      'mountTranscript: target must be an Element, or the CSS selector of one, ' +
+        'got "#chat-that-is-not-there .with-a-long-selector-that-is-named-whole", which matches no element',
+    );
+  });
+
+  it('throws for a selector that is not valid CSS, even while the document loads', () => {
+    loading();
+    expect(() => mountTranscript('#chat[', createTranscript())).toThrow(
+      'mountTranscript: target must be an Element, or the CSS selector of one, got "#chat[", which is not a valid selector',
+    );
+  });
+
+  it('checks the transcript and options at once, also when the mount has to wait', () => {
+    loading();
+    expect(() => mountTranscript('#later', {} as Transcript)).toThrow(/transcript must be a Transcript/);
+    expect(() => mountTranscript('#later', createTranscript(), { follow: 'yes' as never })).toThrow(
+      'mountTranscript: options.follow must be a boolean, got "yes"',
+    );
+  });
+
+  it('while the document loads, waits for DOMContentLoaded when the element is not there yet', () => {
+    loading();
+    const t = createTranscript();
+    t.addEvent(event('e1', 'one'));
+    const unmount = mountTranscript('#later', t);
+    const root = container();
+    root.id = 'later';
+    expect(root.children).toHaveLength(0);
+    parsed();
+    expect(texts(root)).toEqual(['one']);
+    t.addEvent(event('e2', 'two'));
+    expect(texts(root)).toEqual(['one', 'two']);
+    unmount();
+    expect(root.children).toHaveLength(0);
+    expect(root.hasAttribute('role')).toBe(false);
+  });
+
+  it('while the document loads, mounts at once when the element is already there', () => {
+    loading();
+    const root = container();
+    root.id = 'early';
+    mountTranscript('#early', createTranscript());
+    expect(root.querySelector('ol')).not.toBeNull();
+  });
+
+  it('reports through console.error, with the same error, a selector that still matches nothing once parsed', () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+    loading();
+    const unmount = mountTranscript('#never', createTranscript());
+    expect(spy).not.toHaveBeenCalled();
+    parsed();
+    expect(spy).toHaveBeenCalledTimes(1);
+    const [prefix, error] = spy.mock.calls[0]!;
+    expect(prefix).toBe('[EngageKit]');
+    expect(isEngageKitError(error, 'ERR_INVALID_ARGUMENT')).toBe(true);
+    expect((error as Error).message).toMatch(/got "#never", which matches no element$/);
+    expect(() => unmount()).not.toThrow();
+  });
+
+  it('unmount before the document is parsed cancels the mount', () => {
+    loading();
+    const unmount = mountTranscript('#cancelled', createTranscript());
+    const root = container();
+    root.id = 'cancelled';
+    unmount();
+    parsed();
+    expect(root.children).toHaveLength(0);
+    expect(root.hasAttribute('role')).toBe(false);
+  });
+});
+
+describe('mountTranscript: following the newest entry', () => {
+  /** happy-dom lays nothing out: a scroll area of `height` px whose entries are 20 px each (the typing line too). */
+  function scroller(height = 100) {
+    const root = container();
+    let top = 0;
+    const content = () => root.querySelectorAll('li').length * 20 + (root.querySelector('.engagekit-typing:not([hidden])') ? 20 : 0);
+    Object.defineProperties(root, {
+      clientHeight: { get: () => height },
+      scrollHeight: { get: () => Math.max(height, content()) },
+      scrollTop: {
+        get: () => top,
+        set: (value: number) => (top = Math.max(0, Math.min(value, root.scrollHeight - height))),
+      },
+    });
+    /** The reader scrolls to `to`: the position changes, then the browser's scroll event. */
+    const scrollBy = (by: number) => {
+      root.scrollTop = top + by;
+      root.dispatchEvent(new Event('scroll'));
+    };
+    const end = () => root.scrollHeight - height;
+    return { root, scrollBy, end };
+  }
+  const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+  const add = (t: ReturnType<typeof createTranscript>, from: number, count: number) => {
+    for (let i = from; i < from + count; i++) t.addEvent(event(`e${i}`, String(i)));
+  };
+
+  it('shows the newest entry on mount, and follows while the reader is at the end', async () => {
+    const t = createTranscript();
+    add(t, 0, 10);
+    const { root, end } = scroller();
+    mountTranscript(root, t);
+    await frame();
+    expect(root.scrollTop).toBe(end());
+    add(t, 10, 3);
+    expect(root.scrollTop).toBe(100); // not yet: once per frame
+    await frame();
+    expect(root.scrollTop).toBe(end());
+    expect(end()).toBe(160);
+  });
+
+  it('leaves the scroll alone once the reader scrolled up, and follows again once back at the end', async () => {
+    const t = createTranscript();
+    add(t, 0, 10);
+    const { root, scrollBy, end } = scroller();
+    mountTranscript(root, t);
+    await frame();
+    scrollBy(-60);
+    expect(root.scrollTop).toBe(40);
+    add(t, 10, 2);
+    await frame();
+    expect(root.scrollTop).toBe(40);
+    t.setTyping({ sender: 'operator' });
+    await frame();
+    expect(root.scrollTop).toBe(40);
+
+    scrollBy(end() - root.scrollTop - 5); // near the end, within a few pixels
+    add(t, 12, 1);
+    await frame();
+    expect(root.scrollTop).toBe(end());
+  });
+
+  it('keeps the typing line in view after the last entry while following', async () => {
+    const t = createTranscript();
+    add(t, 0, 10);
+    const { root, end } = scroller();
+    mountTranscript(root, t);
+    await frame();
+    t.setTyping({ sender: 'operator', preview: 'Hel' });
+    await frame();
+    expect(root.lastElementChild!.className).toBe('engagekit-typing');
+    expect(root.querySelector('ol')!.nextElementSibling).toBe(root.lastElementChild);
+    expect(root.scrollTop).toBe(end());
+    expect(end()).toBe(120); // 10 entries and the typing line
+  });
+
+  it('is not fooled by its own scroll seen after new content, nor by the oldest entry leaving', async () => {
+    const t = createTranscript({ limit: 10 });
+    add(t, 0, 10);
+    const { root, end } = scroller();
+    mountTranscript(root, t);
+    await frame();
+    add(t, 10, 3); // three in, three of the oldest out
+    // A scroll event before the frame, away from the end (the browser moved the view as the oldest went).
+    root.scrollTop -= 60;
+    root.dispatchEvent(new Event('scroll'));
+    await frame();
+    expect(root.scrollTop).toBe(end());
+  });
+
+  it('a wheel turned up stops following at once, even with a scroll of its own due', async () => {
+    const t = createTranscript();
+    add(t, 0, 10);
+    const { root, end } = scroller();
+    mountTranscript(root, t);
+    await frame();
+    add(t, 10, 1);
+    root.dispatchEvent(new WheelEvent('wheel', { deltaY: -100 }));
+    await frame();
+    expect(root.scrollTop).toBe(100);
+    expect(end()).toBe(120);
+  });
+
+  it('follow: false never scrolls', async () => {
+    const t = createTranscript();
+    add(t, 0, 10);
+    const { root } = scroller();
+    mountTranscript(root, t, { follow: false });
+    await frame();
+    add(t, 10, 5);
+    await frame();
+    expect(root.scrollTop).toBe(0);
+  });
+
+  it('stops scrolling on unmount, also a scroll already due', async () => {
+    const t = createTranscript();
+    const { root } = scroller();
+    const unmount = mountTranscript(root, t);
+    add(t, 0, 10);
+    unmount();
+    await frame();
+    expect(root.scrollTop).toBe(0);
   });
 });

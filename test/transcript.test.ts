@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { CustomCommand, EngagementEvent } from '../src/protocol/wire.js';
 import { isEngageKitError } from '../src/shared/errors.js';
@@ -150,7 +151,7 @@ describe('createTranscript: duplicates', () => {
     t.addCommand(command('c1', 'a'));
     const before = t.entries;
     const listener = vi.fn();
-    t.subscribe(listener);
+    t.listen(listener);
     t.addCommand(command('c1', 'a'));
     expect(listener).not.toHaveBeenCalled();
     expect(t.entries).toBe(before);
@@ -224,40 +225,117 @@ describe('createTranscript: limit', () => {
   });
 });
 
-describe('createTranscript: listeners', () => {
-  it('calls listeners after each change with the current entries', () => {
-    const t = createTranscript();
-    const seen: string[][] = [];
-    t.subscribe((entries) => {
-      expect(entries).toBe(t.entries); // already applied when the listener runs
-      seen.push(texts(entries));
+describe('createTranscript: listen and subscribe', () => {
+  it('listen calls after each change only, with the entries as they are then and what changed', () => {
+    const t = createTranscript({ limit: 2 });
+    const seen: Array<{ texts: string[]; removed: string[]; added: string[]; typing: boolean }> = [];
+    t.listen((entries, change) => {
+      expect(entries).toEqual(t.entries); // already applied when the listener runs
+      seen.push({ texts: texts(entries), removed: texts(change.removed), added: texts(change.added), typing: change.typing });
     });
+    expect(seen).toEqual([]);
     t.addEvent(event('e1', 'a'));
     t.addCommand(command('c1', 'b'));
+    t.addEvent(event('e2', 'c')); // drops the oldest
+    t.setTyping({ sender: 'operator' });
     t.clear();
-    expect(seen).toEqual([['a'], ['a', 'b'], []]);
+    expect(seen).toEqual([
+      { texts: ['a'], removed: [], added: ['a'], typing: false },
+      { texts: ['a', 'b'], removed: [], added: ['b'], typing: false },
+      { texts: ['b', 'c'], removed: ['a'], added: ['c'], typing: false },
+      { texts: ['b', 'c'], removed: [], added: [], typing: true },
+      { texts: [], removed: ['b', 'c'], added: [], typing: false },
+    ]);
   });
 
-  it('does not call on subscribe, nor for clear() of an empty transcript', () => {
+  it('subscribe calls at once, with every entry as added and typing set, then after each change', () => {
     const t = createTranscript();
+    t.addEvent(event('e1', 'a'));
+    t.setTyping({ sender: 'operator', preview: 'Hel' });
     const listener = vi.fn();
     t.subscribe(listener);
-    t.clear();
-    expect(listener).not.toHaveBeenCalled();
+    expect(listener).toHaveBeenCalledTimes(1);
+    const [entries, change] = listener.mock.calls[0]!;
+    expect(texts(entries)).toEqual(['a']);
+    expect(change).toEqual({ removed: [], added: t.entries, typing: true });
+    t.addEvent(event('e2', 'b'));
+    expect(listener).toHaveBeenCalledTimes(2);
+    expect(texts(listener.mock.calls[1]![1].added)).toEqual(['b']);
   });
 
-  it('stops calling after unsubscribe, which is idempotent', () => {
+  it('subscribe on an empty transcript still calls at once (nothing added)', () => {
+    const listener = vi.fn();
+    createTranscript().subscribe(listener);
+    expect(listener).toHaveBeenCalledExactlyOnceWith([], { removed: [], added: [], typing: true });
+  });
+
+  it('a listener that applies the changes to a copy of its own always has the entries, whatever happens', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constantFrom('command', 'event'), id: fc.integer({ min: 0, max: 9 }) }),
+            fc.record({ op: fc.constant('typing'), preview: fc.option(fc.constantFrom('a', 'b'), { nil: undefined }), on: fc.boolean() }),
+            fc.constant({ op: 'clear' }),
+            fc.constant({ op: 'subscribe' }),
+          ),
+          { maxLength: 40 },
+        ),
+        (limit, ops) => {
+          const t = createTranscript({ limit });
+          const mirrors: Array<{ entries: TranscriptEntry[]; typing: unknown }> = [];
+          const follow = () => {
+            const mirror = { entries: [] as TranscriptEntry[], typing: undefined as unknown };
+            mirrors.push(mirror);
+            t.subscribe((_, change) => {
+              expect(mirror.entries.slice(0, change.removed.length)).toEqual(change.removed);
+              mirror.entries.splice(0, change.removed.length);
+              mirror.entries.push(...change.added);
+              if (change.typing) mirror.typing = t.typing;
+            });
+          };
+          follow();
+          for (const step of ops as Array<Record<string, unknown>>) {
+            if (step.op === 'command') t.addCommand(command(`x${String(step.id)}`, 'c'));
+            else if (step.op === 'event') t.addEvent(event(`x${String(step.id)}`, 'e'));
+            else if (step.op === 'typing') t.setTyping(step.on ? { sender: 'operator', ...(step.preview ? { preview: step.preview as string } : {}) } : undefined);
+            else if (step.op === 'clear') t.clear();
+            else follow();
+            for (const mirror of mirrors) {
+              expect(mirror.entries).toEqual(t.entries);
+              expect(mirror.typing).toEqual(t.typing);
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('does not call listeners for clear() of an empty transcript, nor for a typing that did not change', () => {
+    const t = createTranscript();
+    const listener = vi.fn();
+    t.listen(listener);
+    t.clear();
+    t.setTyping(undefined);
+    t.setTyping({ sender: 'operator', preview: 'x' });
+    t.setTyping({ sender: 'operator', preview: 'x' });
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+
+  it.each(['listen', 'subscribe'] as const)('%s: stops calling after the returned function, which is idempotent', (method) => {
     const t = createTranscript();
     const a = vi.fn();
     const b = vi.fn();
-    const offA = t.subscribe(a);
-    t.subscribe(b);
+    const offA = t[method](a);
+    t[method](b);
     t.addEvent(event('e1', 'x'));
     offA();
     offA();
     t.addEvent(event('e2', 'y'));
-    expect(a).toHaveBeenCalledTimes(1);
-    expect(b).toHaveBeenCalledTimes(2);
+    const first = method === 'subscribe' ? 1 : 0;
+    expect(a).toHaveBeenCalledTimes(first + 1);
+    expect(b).toHaveBeenCalledTimes(first + 2);
   });
 
   it('a throwing listener neither stops the others nor reaches the caller; the error is reported', () => {
@@ -266,11 +344,11 @@ describe('createTranscript: listeners', () => {
     const t = createTranscript({}, onError);
     const before = vi.fn();
     const after = vi.fn();
-    t.subscribe(before);
-    t.subscribe(() => {
+    t.listen(before);
+    t.listen(() => {
       throw boom;
     });
-    t.subscribe(after);
+    t.listen(after);
 
     expect(() => t.addEvent(event('e1', 'x'))).not.toThrow();
     expect(before).toHaveBeenCalledTimes(1);
@@ -279,39 +357,58 @@ describe('createTranscript: listeners', () => {
     expect(t.entries).toHaveLength(1);
   });
 
+  it("subscribe reports a listener that throws on its first call, and it stays subscribed", () => {
+    const boom = new Error('first call');
+    const onError = vi.fn();
+    const t = createTranscript({}, onError);
+    const listener = vi.fn((_: unknown, change: { added: readonly unknown[] }) => {
+      if (!change.added.length) throw boom;
+    });
+    let off: (() => void) | undefined;
+    expect(() => (off = t.subscribe(listener))).not.toThrow();
+    expect(onError).toHaveBeenCalledExactlyOnceWith(boom);
+    t.addEvent(event('e1', 'x'));
+    expect(listener).toHaveBeenCalledTimes(2);
+    expect(typeof off).toBe('function');
+  });
+
   it('reports to console.error without onListenerError', () => {
     const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
     const t = createTranscript();
     const boom = new Error('listener bug');
-    t.subscribe(() => {
+    t.listen(() => {
       throw boom;
     });
     t.addEvent(event('e1', 'x'));
     expect(spy).toHaveBeenCalledWith('[EngageKit]', boom);
   });
 
-  it('gives later listeners the newest entries when an earlier one changes the transcript', () => {
+  it('a change made by a listener reaches every listener after the current one, in order', () => {
     const t = createTranscript();
-    const lastSeen: string[][] = [];
-    t.subscribe(() => {
-      if (t.entries.length === 1) t.addEvent(event('e2', 'from listener'));
+    const order: string[] = [];
+    t.listen((_, change) => {
+      order.push(`A ${texts(change.added).join()}`);
+      if (change.added[0]?.id === 'e1') t.addEvent(event('e2', 'from listener'));
     });
-    t.subscribe((entries) => lastSeen.push(texts(entries)));
+    t.listen((entries, change) => {
+      order.push(`B ${texts(change.added).join()}`);
+      // The entries as they are now: the second change is already made.
+      expect(texts(entries)).toEqual(['first', 'from listener']);
+    });
     t.addEvent(event('e1', 'first'));
-    expect(lastSeen.at(-1)).toEqual(['first', 'from listener']);
-    expect(lastSeen.every((s) => s.length === 2)).toBe(true);
+    expect(order).toEqual(['A first', 'B first', 'A from listener', 'B from listener']);
   });
 
-  it('a listener subscribed by another one is first called on the next change; one unsubscribed by another is skipped', () => {
+  it('a listener added by another one gets only later changes; one removed by another is skipped', () => {
     const t = createTranscript();
     const late = vi.fn();
     const skipped = vi.fn();
     let offSkipped = () => {};
-    t.subscribe(() => {
+    t.listen(() => {
       offSkipped();
-      t.subscribe(late);
+      t.listen(late);
     });
-    offSkipped = t.subscribe(skipped);
+    offSkipped = t.listen(skipped);
     t.addEvent(event('e1', 'x'));
     expect(skipped).not.toHaveBeenCalled();
     expect(late).not.toHaveBeenCalled();
@@ -319,16 +416,44 @@ describe('createTranscript: listeners', () => {
     expect(late).toHaveBeenCalledTimes(1);
   });
 
-  it('the same function subscribed twice is two subscriptions', () => {
+  it('listen and subscribe work unbound (React: useSyncExternalStore(transcript.listen, () => transcript.entries))', () => {
+    const t = createTranscript();
+    const { listen, subscribe } = t;
+    const a = vi.fn();
+    const b = vi.fn();
+    listen(a);
+    subscribe(b);
+    t.addEvent(event('e1', 'x'));
+    expect(a).toHaveBeenCalledTimes(1);
+    expect(b).toHaveBeenCalledTimes(2);
+  });
+
+  it('the same function added twice is two listeners', () => {
     const t = createTranscript();
     const listener = vi.fn();
-    const off1 = t.subscribe(listener);
-    t.subscribe(listener);
+    const off1 = t.listen(listener);
+    t.listen(listener);
     t.addEvent(event('e1', 'x'));
     expect(listener).toHaveBeenCalledTimes(2);
     off1();
     t.addEvent(event('e2', 'y'));
     expect(listener).toHaveBeenCalledTimes(3);
+  });
+
+  it("gives listeners a read-only view, a new object per change, that reads the entries as they are (not a copy)", () => {
+    const t = createTranscript({ limit: 3 });
+    const views: Array<readonly TranscriptEntry[]> = [];
+    t.listen((entries) => views.push(entries));
+    t.addEvent(event('e1', 'a'));
+    t.addEvent(event('e2', 'b'));
+    expect(views[0]).not.toBe(views[1]);
+    expect(Array.isArray(views[0])).toBe(true);
+    // Live: the first view now reads both entries; a kept snapshot is transcript.entries.
+    expect(texts(views[0]!)).toEqual(['a', 'b']);
+    expect(() => (views[0] as TranscriptEntry[]).push(t.entries[0]!)).toThrow(TypeError);
+    expect(() => ((views[0] as TranscriptEntry[])[0] = t.entries[1]!)).toThrow(TypeError);
+    expect(() => ((views[0] as TranscriptEntry[]).length = 0)).toThrow(TypeError);
+    expect(texts(t.entries)).toEqual(['a', 'b']);
   });
 });
 
@@ -386,6 +511,7 @@ describe('createTranscript: bad input', () => {
 
   it('rejects a non-function listener', () => {
     const t = createTranscript();
-    expect(() => t.subscribe('x' as unknown as () => void)).toThrow(/transcript\.subscribe/);
+    expect(() => t.subscribe('x' as unknown as () => void)).toThrow('transcript.subscribe: listener must be a function, got "x"');
+    expect(() => t.listen(null as unknown as () => void)).toThrow('transcript.listen: listener must be a function, got null');
   });
 });

@@ -119,7 +119,7 @@ describe("the operator's typing shows in the visitor's transcript", () => {
     document.body.append(element);
     const unmount = mountTranscript(element, visitor.transcript);
     const listener = vi.fn();
-    visitor.transcript.subscribe(listener);
+    visitor.transcript.listen(listener); // after each change only (subscribe would also call at once)
     expect(element.querySelector('.engagekit-typing')).toBeNull();
 
     await operator.typing(engagementId, 'start');

@@ -150,6 +150,67 @@ describe('>name key=value: bot commands', () => {
   });
 });
 
+describe('>name key=value -- content: the text the visitor sees', () => {
+  it('takes the rest of the line after a lone -- as the content, trailing spaces dropped', () => {
+    expect(parseCommandLine('>showMessage message="hi" -- Your agent says hi.  ')).toEqual({
+      kind: 'bot',
+      name: 'showMessage',
+      properties: { name: 'showMessage', message: 'hi' },
+      content: 'Your agent says hi.',
+    });
+    expect(parseCommandLine('>onboard -- Welcome aboard')).toEqual({
+      kind: 'bot',
+      name: 'onboard',
+      properties: { name: 'onboard' },
+      content: 'Welcome aboard',
+    });
+    expect(parseCommandLine('>onboard\t--\t  Welcome')).toMatchObject({ content: 'Welcome' });
+  });
+
+  it('has no content key without --, so a line without it parses as before', () => {
+    expect(Object.keys(parseCommandLine('>paint colour=red'))).toEqual(['kind', 'name', 'properties']);
+  });
+
+  it('keeps the content as typed: =, quotes, -- and spaces inside it are text', () => {
+    expect(parseCommandLine(`>x a=1 -- it's a=b -- "really"  here`)).toMatchObject({
+      properties: { name: 'x', a: 1 },
+      content: `it's a=b -- "really"  here`,
+    });
+  });
+
+  it('takes one quoted string for exact text, with escapes (a line break, leading spaces)', () => {
+    expect(parseCommandLine(String.raw`>x -- "  Line 1\nLine 2 "`)).toMatchObject({ content: '  Line 1\nLine 2 ' });
+    expect(parseCommandLine(`>x -- ''`)).toMatchObject({ content: '' });
+  });
+
+  it('is -- only where a key could start: inside a value it is part of the value', () => {
+    expect(parseCommandLine('>x a=-- b="c -- d"')).toEqual({ kind: 'bot', name: 'x', properties: { name: 'x', a: '--', b: 'c -- d' } });
+    // A property named content is a property like any other.
+    expect(parseCommandLine('>x content=hi')).toEqual({ kind: 'bot', name: 'x', properties: { name: 'x', content: 'hi' } });
+  });
+
+  it.each([
+    ['>x --', 6, `the command's content after '--' (text, or "..." for exact text)`, 'end of line'],
+    ['>x a=1 --   ', 13, `the command's content after '--' (text, or "..." for exact text)`, 'end of line'],
+    ['>x --text', 6, "a space after '--' (the command's content follows it)", "'t'"],
+    ['>x -- "a" b', 11, 'end of line after the closing quote (quote the whole value)', "'b'"],
+    ['>x -- "a', 9, 'a closing " for the string opened at column 7', 'end of line'],
+    ['>x -a=1', 4, "a key=value pair (a key starts with a letter or '_')", "'-'"],
+  ])('%j: column %i', (line, column, expected, got) => {
+    expectError(line, column, expected, got);
+  });
+
+  it('reads back any content written after -- as JSON (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), (content) => {
+        const line = `>say -- ${JSON.stringify(content)}`;
+        fc.pre(!/[\n\r\u2028\u2029]/.test(line));
+        expect(parseCommandLine(line)).toMatchObject({ content });
+      }),
+    );
+  });
+});
+
 describe('>name key=value: errors say what was expected and at which column', () => {
   it.each([
     ['>', 2, "a command name right after '>' (a letter or '_' first)", 'end of line'],

@@ -15,8 +15,12 @@ export type CommandLineValue = string | number | boolean | null;
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export type ParsedCommandLine =
-  /** `>name key=value ...`: a custom command with properties `{ name, key: value, ... }`. */
-  | { kind: 'bot'; name: string; properties: { name: string } & Record<string, CommandLineValue> }
+  /**
+   * `>name key=value ... -- content`: a custom command with properties
+   * `{ name, key: value, ... }`, and `content` (what the visitor's transcript
+   * shows) when the line has ` -- `.
+   */
+  | { kind: 'bot'; name: string; properties: { name: string } & Record<string, CommandLineValue>; content?: string }
   /** `/set key value` or `/set {...}`: merged into the engagement's metadata. */
   | { kind: 'set-meta'; meta: Record<string, JsonValue> }
   /** `/set @property value`: changes an engagement property. */
@@ -60,6 +64,14 @@ const JSON_ESCAPES = '\\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX';
  *   `"..."` or `'...'` are strings (JSON's escapes, and `\'`); bare
  *   words are typed: JSON numbers, `true`, `false`, `null`, else strings.
  *   Integers beyond 2^53 and numbers beyond the double range stay strings.
+ * - `>name key=value ... -- content`: a `--` where a key could start, alone
+ *   (a space or the end after it), ends the properties; the rest of the line
+ *   is the command's `content`, the text the visitor's transcript shows:
+ *   as typed (trailing spaces dropped), or one quoted string for exact text
+ *   with escapes (`-- "Line 1\nLine 2"`). No key starts with `-`, so `--`
+ *   cannot be mistaken for one; inside a value (`x=--`, `"a -- b"`) it is
+ *   part of the value. `>showMessage message="Still there?" -- Your agent
+ *   asked if you are still there.`
  * - `/set key value`: the value is the rest of the line, typed as a bare word
  *   when it is one word, a string when it is one quoted string, else the text.
  * - `/set {...}`: a JSON object on the rest of the line, merged into metadata.
@@ -216,10 +228,18 @@ function createParser(line: string) {
     const columns = new Map<string, number>();
     // A value always ends at a space or the end of the line (readValue sees to it).
     if (!atEnd() && !isSpace(chars[pos])) throw fail(pos, `a space or end of line after command name "${name}"`);
+    let content: string | undefined;
     for (;;) {
       skipSpaces();
       if (atEnd()) break;
       const keyAt = pos;
+      if (chars[pos] === '-' && chars[pos + 1] === '-') {
+        pos += 2;
+        if (!atEnd() && !isSpace(chars[pos])) throw fail(pos, "a space after '--' (the command's content follows it)");
+        skipSpaces();
+        content = readText(`the command's content after '--' (text, or "..." for exact text)`).text;
+        break;
+      }
       const key = readIdent();
       if (key === '') throw fail(pos, "a key=value pair (a key starts with a letter or '_')");
       if (key === 'name') {
@@ -232,7 +252,8 @@ function createParser(line: string) {
       define(properties, key, readValue(key));
       columns.set(key, keyAt + 1);
     }
-    return { kind: 'bot', name, properties: properties as { name: string } & Record<string, CommandLineValue> };
+    const bot = { kind: 'bot' as const, name, properties: properties as { name: string } & Record<string, CommandLineValue> };
+    return content === undefined ? bot : { ...bot, content };
   };
 
   /** The value after `key=`; leaves `pos` after it. */

@@ -12,7 +12,9 @@ export type CommandLineResult =
  *
  * - `>name key=value ...` sends a custom command with properties
  *   `{ name, key: value, ... }` (`operator.sendCustomCommand`); the visitor's
- *   `name` handler runs it.
+ *   `name` handler runs it. With ` -- text` at the end, `text` is the
+ *   command's `content`, which the visitor's transcript shows (without it,
+ *   the transcript's fallback text).
  * - `/set key value`, `/set {...}` merge into the engagement's metadata;
  *   `/set @name|@category|@touchpoint|@language value` change a property
  *   (`operator.setMeta`). The visitor sees them as `visitor.meta`.
@@ -27,7 +29,8 @@ export type CommandLineResult =
 export async function sendCommandLine(operator: Operator, engagementId: string, line: string): Promise<CommandLineResult> {
   const parsed = parseCommandLine(line);
   if (parsed.kind === 'bot') {
-    return { kind: 'bot', parsed, command: await operator.sendCustomCommand({ engagementId, properties: parsed.properties }) };
+    const { properties, content } = parsed;
+    return { kind: 'bot', parsed, command: await operator.sendCustomCommand({ engagementId, properties, content }) };
   }
   const change =
     parsed.kind === 'set-meta' ? { meta: parsed.meta } : { properties: { [parsed.property]: parsed.value } };

@@ -24,7 +24,30 @@ export interface TranscriptOptions {
   now?: () => number;
 }
 
-export type TranscriptListener = (entries: readonly TranscriptEntry[]) => void;
+/**
+ * What one change did, for listeners that update incrementally: drop the
+ * first `removed.length` entries of what they show, then append `added`.
+ * Both arrays are frozen and hold the entry objects of `entries`.
+ */
+export interface TranscriptChange {
+  /**
+   * Entries that left, oldest first: always the oldest ones (dropped beyond
+   * `limit`), or every entry (`clear()`).
+   */
+  readonly removed: readonly TranscriptEntry[];
+  /** Entries appended at the end, oldest first. */
+  readonly added: readonly TranscriptEntry[];
+  /** True when `typing` changed: read `transcript.typing`. */
+  readonly typing: boolean;
+}
+
+/**
+ * Called with the entries and what changed. `entries` is a read-only view of
+ * the transcript as it is when read, made in O(1): a new view object for
+ * each change (so that frameworks comparing by identity see the change), but
+ * not a snapshot; keep `transcript.entries` for one that stays as it is.
+ */
+export type TranscriptListener = (entries: readonly TranscriptEntry[], change: TranscriptChange) => void;
 
 /** The operator is typing (Engage Digital's Send API): a transient state, never an entry. */
 export interface TypingIndicator {
@@ -33,19 +56,33 @@ export interface TypingIndicator {
   preview?: string;
 }
 
-/** What users see (read-only). */
+/**
+ * What users see (read-only). `listen` and `subscribe` mean what they mean
+ * in nanostores and Svelte stores: `listen` calls on every change only,
+ * `subscribe` calls at once and on every change. Both work unbound
+ * (`const { listen } = transcript`), e.g. as React's
+ * `useSyncExternalStore(transcript.listen, () => transcript.entries)`.
+ */
 export interface Transcript {
   /**
    * Oldest first, frozen. The same array object until the next change, so
-   * `a === b` tells whether anything changed.
+   * `a === b` tells whether anything changed. Made on the first read after a
+   * change (O(n) then, once): listeners that apply `change` never need it.
    */
   readonly entries: readonly TranscriptEntry[];
-  /** Set while the operator is typing; listeners are called when it changes (with the same `entries`). */
+  /** Set while the operator is typing; listeners are called when it changes (`change.typing`). */
   readonly typing?: TypingIndicator | undefined;
   /**
-   * Calls `listener` with `entries` after every change (not on subscribing);
-   * returns an unsubscribe function. A listener that throws is reported and
-   * the other listeners, and the SDK, go on.
+   * Calls `listener` after every change (not on listening); returns a
+   * function that stops it. Changes made by a listener reach every listener
+   * after the current change, in order. A listener that throws is reported
+   * and the other listeners, and the SDK, go on.
+   */
+  listen(listener: TranscriptListener): () => void;
+  /**
+   * As `listen`, and also calls `listener` at once with the current state as
+   * a change from nothing: `added` is every entry (`removed` empty) and
+   * `typing` is true, so one listener both renders and updates.
    */
   subscribe(listener: TranscriptListener): () => void;
 }
@@ -75,7 +112,7 @@ export function demand(
   must: string,
   value: unknown,
   got = describe(value),
-): void {
+): asserts ok {
   if (!ok) throw new Err(name, `${where}${name} must be ${must}, got ${got}`);
 }
 
@@ -92,8 +129,10 @@ const isText = (value: unknown): value is string => typeof value === 'string' &&
  * (`invalidCommand`) and the event delivery hand over only objects with a
  * string id.
  *
- * Cost: appending and the duplicate check are O(1); `entries` is a frozen
- * copy made on its first read after a change (listeners read it at once).
+ * Cost per change, whatever the number of entries kept: appending, the
+ * duplicate check, dropping the oldest and telling listeners are O(1)
+ * (listeners get the change and an O(1) view, never a copy). Only reading
+ * `entries` copies, once per change.
  */
 export function createTranscript(
   { fallbackText = DEFAULT_FALLBACK_TEXT, limit = 200, now = () => Date.now() }: TranscriptOptions = {},
@@ -111,16 +150,23 @@ export function createTranscript(
   demand(typeof now === 'function', ConfigurationError, '', 'transcript.now', 'a function', now);
 
   const freeze = Object.freeze;
-  // The entries, oldest first, at most `limit`; `byKey` finds them by kind and
-  // id in O(1) and `snapshot` is the frozen copy `entries` hands out, made on the
-  // first read after a change: a command costs the same with 20 or 2,000 kept.
-  let list: TranscriptEntry[] = [];
+  // The entries, oldest first, at most `limit`: always this one array (the
+  // views listeners get read it), so clear() empties it in place. `byKey` finds
+  // entries by kind and id in O(1); `snapshot` is the frozen copy `entries`
+  // hands out, made on the first read after a change. Dropping the oldest is a
+  // shift(), O(1) in the engines (they move the array's start) for any limit
+  // short of tens of thousands.
+  const list: TranscriptEntry[] = [];
   let snapshot: readonly TranscriptEntry[] | undefined;
   const byKey = new Map<string, TranscriptEntry>();
   const keyOf = (entry: { kind: string; id: string }) => entry.kind + ' ' + entry.id;
   const entries = () => (snapshot ??= freeze(list.slice()));
   let typing: TypingIndicator | undefined;
   const listeners = new Set<TranscriptListener>();
+  // A write through a view fails (a TypeError in strict code), as on a frozen array.
+  const refuse = () => false;
+  const readOnly: ProxyHandler<TranscriptEntry[]> = { set: refuse, defineProperty: refuse, deleteProperty: refuse, setPrototypeOf: refuse };
+  const view = (): readonly TranscriptEntry[] => new Proxy(list, readOnly);
 
   const report = (error: unknown): void => {
     try {
@@ -130,24 +176,41 @@ export function createTranscript(
       console.error('[EngageKit]', error);
     }
   };
-
-  // Copied so that one subscribed meanwhile waits for the next change, and
-  // checked so that one unsubscribed meanwhile is skipped. Each gets `entries`
-  // as it is when called: if an earlier listener changed the transcript, the
-  // later ones get the newest, never a stale array.
-  const notify = (): void => {
-    for (const listener of [...listeners]) {
-      try {
-        if (listeners.has(listener)) listener(entries());
-      } catch (error) {
-        report(error);
-      }
+  const call = (listener: TranscriptListener, change: TranscriptChange, entries = view()): void => {
+    try {
+      listener(entries, change);
+    } catch (error) {
+      report(error);
     }
   };
 
-  const changed = (): void => {
-    snapshot = undefined;
-    notify();
+  // Listener and change, in pairs, waiting to be called. A change made while
+  // listeners are being called (by one of them) is queued behind the current
+  // one, so that every listener gets the changes in the order they happened;
+  // who is listening is decided when the change happens, and one that stopped
+  // meanwhile is skipped.
+  const queue: Array<TranscriptListener | TranscriptChange> = [];
+  const changed = (removed: readonly TranscriptEntry[], added: readonly TranscriptEntry[], typingChanged = false): void => {
+    if (removed.length + added.length) snapshot = undefined;
+    if (!listeners.size) return;
+    const change: TranscriptChange = freeze({ removed, added, typing: typingChanged });
+    const calling = queue.length > 0;
+    for (const listener of listeners) queue.push(listener, change);
+    if (calling) return;
+    // One view per change: a new object, so that identity tells changes apart.
+    let entries: readonly TranscriptEntry[] | undefined;
+    let current: unknown;
+    try {
+      for (let i = 0; i < queue.length; i += 2) {
+        const listener = queue[i] as TranscriptListener;
+        if (queue[i + 1] !== current) entries = view();
+        current = queue[i + 1];
+        if (listeners.has(listener)) call(listener, current as TranscriptChange, entries);
+      }
+    } finally {
+      // Even if reporting failed: a queue left behind would hold every later change back.
+      queue.length = 0;
+    }
   };
 
   // `content` is shown verbatim: whitespace may be meaningful, and the renderer never interprets text.
@@ -170,10 +233,25 @@ export function createTranscript(
       entry = freeze({ kind, id, at: now(), text, [kind]: value, ...extra }) as TranscriptEntry;
       list.push(entry);
       byKey.set(keyOf(entry), entry);
-      if (list.length > limit) byKey.delete(keyOf(list.shift()!));
-      changed();
+      let removed: readonly TranscriptEntry[] = NONE;
+      if (list.length > limit) {
+        const oldest = list.shift()!;
+        byKey.delete(keyOf(oldest));
+        removed = freeze([oldest]);
+      }
+      changed(removed, freeze([entry]));
     }
     return entry;
+  };
+
+  const listen = (listener: TranscriptListener, where: string): (() => void) => {
+    demand(typeof listener === 'function', InvalidArgumentError, `transcript.${where}: `, 'listener', 'a function', listener);
+    // Wrapped so that one function added twice is two independent listeners.
+    const own: TranscriptListener = (entries, change) => listener(entries, change);
+    listeners.add(own);
+    return () => {
+      listeners.delete(own);
+    };
   };
 
   return {
@@ -187,25 +265,25 @@ export function createTranscript(
       if (typing?.preview === next?.preview && !typing === !next) return;
       // Frozen as is: the visitor makes a new object for each change.
       typing = next && freeze(next);
-      notify();
+      changed(NONE, NONE, true);
     },
+    listen: (listener) => listen(listener, 'listen'),
     subscribe(listener) {
-      demand(typeof listener === 'function', InvalidArgumentError, 'transcript.subscribe: ', 'listener', 'a function', listener);
-      // Wrapped so that subscribing one function twice gives two independent subscriptions.
-      const own: TranscriptListener = (entries) => listener(entries);
-      listeners.add(own);
-      return () => {
-        listeners.delete(own);
-      };
+      const stop = listen(listener, 'subscribe');
+      call(listener, freeze({ removed: NONE, added: entries(), typing: true }));
+      return stop;
     },
     addCommand: (command) => add('command', command),
     addEvent: (event) => add('event', event),
     clear() {
       if (list.length) {
-        list = [];
+        const removed = freeze(list.splice(0));
         byKey.clear();
-        changed();
+        changed(removed, NONE);
       }
     },
   };
 }
+
+/** The empty list of a change, shared. */
+const NONE: readonly TranscriptEntry[] = Object.freeze([]);
