@@ -1,29 +1,18 @@
-import type { CommandStatus, CustomCommand } from '../protocol/wire.js';
+import { MAX_TIMERS, type CommandStatus, type CustomCommand } from '../protocol/wire.js';
+import { createHeap } from '../shared/heap.js';
 import { readJson, writeJson, type StorageLike } from '../shared/storage.js';
 import type { Timer } from '../shared/timers.js';
 import type { RunHandler } from './run.js';
-import { firings, readSchedule, type Schedule, type TimerState } from './schedule.js';
+import { firings, readSchedule, type TimerRecord } from './schedule.js';
 import type { TimerFiredEvent } from './types.js';
-
-/**
- * One timer as persisted under `engagekit:{engagementId}:timers`: its spec
- * (`at`, `ms`, `rep`, `on`), `t0`, `last` (firings up to this time are
- * done; written before the handler runs) and the command.
- */
-export interface TimerEntry extends TimerState {
-  /** `'set'`; also what tells an entry of this format from an earlier version's. */
-  k: Schedule['k'];
-  /** The command that set the timer: its handler runs at each firing. */
-  command: CustomCommand;
-  /** The handler's name, resolved on receipt. */
-  name: string | undefined;
-  seq: number;
-}
 
 export interface SchedulerDeps {
   storage: StorageLike;
-  /** `engagekit:{engagementId}:timers` */
-  key: string;
+  /**
+   * `engagekit:{engagementId}:`. A timer is kept under `{prefix}timer:{timerName}`
+   * and its progress under `{prefix}timer-last:{timerName}` (docs/protocol.md).
+   */
+  prefix: string;
   /** The scheduler's own timer handle: one timeout at a time, for the soonest firing. */
   timer: Timer;
   /** Runs a timer's command when it fires. */
@@ -44,18 +33,96 @@ export interface Scheduler {
   stop(): void;
 }
 
+/** How long one task goes on firing timers before it yields to the page: well under a long task (50 ms). */
+export const SLICE_MS = 10;
+
 /**
- * Seed 002's programmable timers on the visitor's page. One timeout at a time,
- * for the soonest firing; every change is persisted at once so that a reload
- * picks it up, and a firing is persisted as done before its handler runs, so
- * that no reload runs it twice.
+ * What `{prefix}timer-last:{timerName}` holds: firings up to `last` are done,
+ * for the timer set by command `id` (a leftover of a replaced timer does not apply).
  */
-export function createScheduler({ storage, key, timer, run, onFired }: SchedulerDeps): Scheduler {
-  let entries: TimerEntry[] = [];
+interface Progress {
+  id: string;
+  last: number;
+}
+
+/** A timer and its next firing (`Infinity`: none, or disabled). */
+interface Slot {
+  t: TimerRecord;
+  due: number;
+}
+
+/** A heap item: a slot as it was when queued. Stale once the slot moved on (`due` changed) or left. */
+type Queued = [due: number, slot: Slot];
+
+/**
+ * Seed 002's programmable timers on the visitor's page. Every change is
+ * persisted at once, one key per timer, so that a reload picks it up; a firing
+ * is persisted as done before its handler runs, so that no reload runs it
+ * twice. A command or a firing costs the same with 1 or 1,000 timers set:
+ * timers are found by name, the soonest from a heap, and only the one timer
+ * is written (a firing writes only its small progress key).
+ */
+export function createScheduler({ storage, prefix, timer, run, onFired }: SchedulerDeps): Scheduler {
+  const recordKey = (timerName: string) => `${prefix}timer:${timerName}`;
+  const progressKey = (timerName: string) => `${prefix}timer-last:${timerName}`;
+  /** The one array of earlier versions (d18049e and before): moved to one key per timer at start. */
+  const legacyKey = `${prefix}timers`;
+  /** A storage without `key()`/`length` cannot be scanned: the names are then kept in this index. */
+  const indexKey = `${prefix}timer-index`;
+  const scannable = typeof storage.key === 'function' && typeof storage.length === 'number';
+
+  const slots = new Map<string, Slot>();
+  // Equal times fire in the order the operator sent the commands.
+  const queue = createHeap<Queued>({ before: (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1].t.seq < b[1].t.seq) });
+  const live = ([due, slot]: Queued) => slot.due === due && slots.get(slot.t.timerName) === slot;
   let running = false;
-  const save = () => writeJson(storage, key, entries);
-  const drop = (entry?: TimerEntry) => (entries = entries.filter((other) => other !== entry));
-  const fire = ({ timerName, command, name, seq }: TimerEntry, at: number, missed: number) =>
+  /** When the pending timeout was set to look (Infinity: none). */
+  let armedFor = 1 / 0;
+  let indexStale = false;
+
+  const saveIndex = () => {
+    writeJson(storage, indexKey, [...slots.keys()]);
+    indexStale = false;
+  };
+  const save = (t: TimerRecord) => writeJson(storage, recordKey(t.timerName), t);
+  /** Forgets a timer; in an index, its name goes at the end of the task (a name without its record is skipped). */
+  const forget = (timerName: string) => {
+    slots.delete(timerName);
+    storage.removeItem(recordKey(timerName));
+    storage.removeItem(progressKey(timerName));
+    indexStale = !scannable;
+  };
+  /** Queues a slot's next firing after `last`; a one-shot that is past (fired, or enabled after its time) is forgotten. */
+  const plan = (slot: Slot) => {
+    const { t } = slot;
+    slot.due = t.on ? firings(t, t.last ?? -1 / 0)[1] : 1 / 0;
+    if (slot.due < 1 / 0) queue.push([slot.due, slot]);
+    else if (t.on) forget(t.timerName);
+    // Replaced, re-planned and forgotten timers leave stale items: dropped when they reach
+    // the top, and all at once when they outnumber the live ones (amortised O(1)).
+    if (queue.size > 2 * slots.size + 32) queue.retain(live);
+  };
+  const add = (t: TimerRecord) => {
+    const slot: Slot = { t, due: 1 / 0 };
+    slots.set(t.timerName, slot);
+    plan(slot);
+  };
+  /** The soonest live item, stale ones dropped on the way. */
+  const soonest = () => {
+    let top: Queued | undefined;
+    while ((top = queue.peek()) && !live(top)) queue.pop();
+    return top;
+  };
+  /** (Re)arms the timeout if the soonest firing is before the one it is set for. */
+  const arm = () => {
+    const top = soonest();
+    if (!running || !top || top[0] >= armedFor) return;
+    armedFor = top[0];
+    // Through a timeout even when due now: a command's `scheduled` result goes out before its first run.
+    // setTimeout fires at once beyond 2^31-1 ms (24.8 days): wake up by then and look again.
+    timer.set(check, Math.min(Math.max(top[0] - Date.now(), 0), 2e9));
+  };
+  const fire = ({ timerName, command, name, seq }: TimerRecord, at: number, missed: number) =>
     run(command, name, seq, (status, error) => onFired({ timerName, command, name, at, missed, status: status as TimerFiredEvent['status'], error }), {
       timerName,
       at,
@@ -63,67 +130,127 @@ export function createScheduler({ storage, key, timer, run, onFired }: Scheduler
       name: timerName,
     });
 
-  // Always run from the timeout, which is no longer pending then: nothing to clear.
-  const check = () => {
+  // Always run from the timeout, which is no longer pending then.
+  function check() {
+    armedFor = 1 / 0;
     const now = Date.now();
-    let soonest = 1 / 0;
-    for (const entry of entries) {
-      // A handler may close the visitor: the firings still due then are the next load's.
-      if (running && entry.on) {
-        const [missed, next] = firings(entry, now);
-        // A one-shot that fired, or one re-enabled after its time, is done: forget it.
-        if (next === 1 / 0) drop(entry);
-        if (missed > 0) {
-          entry.last = now;
-          save();
-          fire(entry, now, missed);
-        }
-        if (next < soonest) soonest = next;
+    const until = performance.now() + SLICE_MS;
+    // A handler may close the visitor: the firings still due then are the next load's.
+    for (let top; running && (top = soonest()) && top[0] <= now; ) {
+      // Many due at once (a page back after a long absence): the rest in the next task, so the page stays responsive.
+      if (performance.now() > until) {
+        armedFor = -1 / 0;
+        timer.set(check, 0);
+        break;
       }
+      queue.pop();
+      const { t } = top[1];
+      const [missed, next] = firings(t, now);
+      // Persisted as done before the handler runs: a one-shot is forgotten, a repeatable one
+      // writes its progress (a few dozen bytes, not the command).
+      t.last = now;
+      if (next === 1 / 0) forget(t.timerName);
+      else {
+        writeJson(storage, progressKey(t.timerName), { id: t.command.id, last: now } satisfies Progress);
+        plan(top[1]);
+      }
+      if (missed > 0) fire(t, now, missed);
     }
-    save();
-    // setTimeout fires at once beyond 2^31-1 ms (24.8 days): wake up by then and look again.
-    if (running && soonest < 1 / 0) timer.set(check, Math.min(soonest - now, 2e9));
+    if (indexStale) saveIndex();
+    arm();
+  }
+
+  /** Moves the timers of the one array of earlier versions to their own keys, once; one already there wins. */
+  const migrate = () => {
+    if (storage.getItem(legacyKey) === null) return;
+    const legacy = readJson(storage, legacyKey);
+    const names = scannable ? [] : ([] as string[]).concat((readJson(storage, indexKey) as string[]) ?? []);
+    // Entries of the version before that one (without `k`) are not timers this version can read.
+    for (const { k, ...t } of ([] as Array<TimerRecord & { k?: string }>).concat(legacy as never).filter((entry) => entry?.k && isRecord(entry))) {
+      if (storage.getItem(recordKey(t.timerName)) === null && save(t)) names.push(t.timerName);
+    }
+    if (!scannable) writeJson(storage, indexKey, [...new Set(names)]);
+    storage.removeItem(legacyKey);
   };
-  // Through a timeout even when due now: a command's `scheduled` result goes out before its first run.
-  const arm = () => running && timer.set(check, 0);
+
+  /** The names of the stored timers: one scan of the storage's keys, or the index. */
+  const storedNames = (): string[] => {
+    if (!scannable) return ([] as string[]).concat((readJson(storage, indexKey) as string[]) ?? []).filter((name) => typeof name === 'string');
+    const names: string[] = [];
+    const at = recordKey('');
+    for (let i = 0; i < storage.length!; i++) {
+      const key = storage.key!(i);
+      if (key?.startsWith(at)) names.push(key.slice(at.length));
+    }
+    return names;
+  };
 
   return {
     accept(command, name, seq) {
       const schedule = readSchedule(command.properties);
       // No schedule, or the failed result of an invalid one.
-      if (!(schedule as Schedule | undefined)?.k) return schedule as ['failed', string] | undefined;
-      const { k, timerName } = schedule as Schedule;
-      const entry = entries.find((other) => other.timerName === timerName);
+      if (!schedule || Array.isArray(schedule)) return schedule;
+      const { k, ...spec } = schedule;
+      const { timerName } = spec;
+      const slot = slots.get(timerName);
       const now = Date.now();
       if (k === 'set') {
-        drop(entry);
-        entries.push({ ...(schedule as Schedule), command, name, seq, t0: now });
-      } else if (!entry) {
+        if (!slot && slots.size >= MAX_TIMERS) {
+          return ['failed', `timer "${timerName}" not set: ${MAX_TIMERS} timers are set, the most a visitor can have; cancel one first`];
+        }
+        const t: TimerRecord = { ...spec, t0: now, command, name, seq };
+        // The name first, then the timer: a name in the index without a record is skipped.
+        if (!slot && !scannable) writeJson(storage, indexKey, [...slots.keys(), timerName]);
+        save(t);
+        // The old timer's progress: it would not apply (another command id), but need not stay.
+        if (slot) storage.removeItem(progressKey(timerName));
+        add(t);
+      } else if (!slot) {
         return ['failed', `no timer "${timerName}" to ${k}`];
       } else if (k === 'cancel') {
-        drop(entry);
-      } else if (entry.on !== (k === 'enable')) {
-        entry.on = !entry.on;
+        forget(timerName);
+      } else if (slot.t.on !== (k === 'enable')) {
+        const { t } = slot;
+        t.on = !t.on;
         // Firings that fell while it was disabled are skipped; an interval counts from now.
-        // (t0 only counts without `at`.)
-        entry.last = entry.t0 = now;
+        // (t0 only counts without `at`.) The record's `last` now wins over its progress key.
+        t.last = t.t0 = now;
+        save(t);
+        plan(slot);
       }
-      save();
+      if (indexStale) saveIndex();
       arm();
       return [k === 'set' ? 'scheduled' : 'executed'];
     },
     start() {
-      // Again after a stop, or while running: what is stored is what is in memory.
+      // Again after a stop, or on taking the lead from another tab: what is stored is what counts.
       running = true;
-      const saved = readJson(storage, key);
-      // Anything else in there (not an array, an earlier version's entries) is ignored.
-      entries = ([] as TimerEntry[]).concat(saved as TimerEntry[]).filter((entry) => entry?.k);
+      slots.clear();
+      queue.retain(() => false);
+      armedFor = 1 / 0;
+      timer.clear();
+      migrate();
+      for (const timerName of storedNames()) {
+        const t = readJson(storage, recordKey(timerName)) as TimerRecord | undefined;
+        const progress = readJson(storage, progressKey(timerName)) as Progress | undefined;
+        if (!isRecord(t) || t.timerName !== timerName) continue;
+        // The later of the two: the record's (written on enabling) or the progress of this very timer.
+        if (progress?.id === t.command.id && !(progress.last <= t.last!)) t.last = progress.last;
+        add(t);
+      }
+      if (indexStale) saveIndex();
       arm();
     },
     stop() {
       running = false;
+      armedFor = 1 / 0;
       timer.clear();
     },
   };
+}
+
+/** A stored timer this version can run (anything else under its key is skipped). */
+function isRecord(t: unknown): t is TimerRecord {
+  const r = t as TimerRecord | undefined;
+  return typeof r?.timerName === 'string' && typeof r.t0 === 'number' && typeof r.on === 'boolean' && typeof r.command?.id === 'string';
 }
