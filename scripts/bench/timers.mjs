@@ -12,7 +12,7 @@
 // Runs the built SDK with the network faked (lib.mjs). 1,000 timers exceed the cap of 100 per
 // visitor: they are written to storage directly, as a page of an earlier version (or a migrated one)
 // would leave them; the cap refuses new names, not timers already stored.
-import { fakeFetch, fakeStream, gc, mapStorage, median, nextTask, settle, uuidFor } from './lib.mjs';
+import { fakeFetch, fakeStream, gc, median, nextTask, settle, uuidFor } from './lib.mjs';
 
 const ENGAGEMENT = '7a3e5c1d-2b4f-4e6a-8c9d-0e1f2a3b4c5d';
 const BASE_URL = 'https://api.bench.test';
@@ -28,14 +28,28 @@ export const FORMATS = ['keys', 'array'];
 /** UTF-8 bytes of a string: what the figures call bytes written (key and value of each setItem). */
 const utf8 = (text) => Buffer.byteLength(text);
 
-/** mapStorage (lib.mjs) that also counts the bytes written. */
+/**
+ * A `localStorage` stand-in that counts the bytes written. Unlike lib.mjs's mapStorage it has
+ * `key()`, as Web Storage does: the SDK finds stored timers by a scan of the keys.
+ */
 function countingStorage() {
-  const storage = mapStorage();
-  const setItem = storage.setItem;
-  storage.bytes = 0;
-  storage.setItem = (key, value) => {
-    storage.bytes += utf8(key) + utf8(String(value));
-    setItem(key, value);
+  const items = new Map();
+  let keys;
+  const storage = {
+    bytes: 0,
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem(key, value) {
+      storage.bytes += utf8(key) + utf8(String(value));
+      if (!items.has(key)) keys = undefined;
+      items.set(key, String(value));
+    },
+    removeItem(key) {
+      if (items.delete(key)) keys = undefined;
+    },
+    key: (index) => (keys ??= [...items.keys()])[index] ?? null,
+    get length() {
+      return items.size;
+    },
   };
   return storage;
 }
@@ -121,11 +135,19 @@ async function openVisitor(createVisitor, storage, onHandled) {
   return { visitor, stream, statuses };
 }
 
-const frame = (seq, timerName, properties) =>
-  JSON.stringify({ type: 'command', seq, command: timerCommand(seq, timerName, { fireAt: '2099-01-01T00:00', ...properties }) });
+/** A command frame: one setting timer `timerName` (replacing it), or with no timerName an ordinary command. */
+function frame(seq, timerName) {
+  const command = timerCommand(seq, timerName, { fireAt: '2099-01-01T00:00' });
+  if (timerName === undefined) {
+    delete command.properties.timerName;
+    delete command.properties.fireAt;
+  }
+  return JSON.stringify({ type: 'command', seq, command });
+}
 
 /**
- * µs per timer command at each count of other timers set, and the floor: the least such a
+ * µs per timer command at each count of other timers set; for reference an ordinary command
+ * (no timer: its handler runs on receipt) through the same SDK; and the floor: the least a timer
  * command costs, `JSON.parse` of its frame, `JSON.stringify` of one timer record and one
  * `setItem` of it, and a `Map.set`. A command's cost is its frame's synchronous run plus one
  * microtask turn, plus the zero-delay tasks it scheduled (waited for between commands).
@@ -134,13 +156,14 @@ export async function benchTimerCommand(createVisitor, { counts = [0, 100, 1000]
   const tasks = timeTasks();
   try {
     const now = Date.now();
-    const subjects = [];
+    const ordinary = countingStorage();
+    const subjects = [{ label: 'ordinary', storage: ordinary, ...(await openVisitor(createVisitor, ordinary)), samples: [], bytes: [], expect: 'executed' }];
     for (const count of counts) {
       const storage = countingStorage();
       // Timer "bench" is set too: every measured command replaces it (a new name would meet the cap).
       seedTimers(storage, { count: count + 1, first: 0, format, overdue: false, now });
       const opened = await openVisitor(createVisitor, storage);
-      subjects.push({ label: String(count), storage, ...opened, samples: [], bytes: [] });
+      subjects.push({ label: String(count), storage, ...opened, samples: [], bytes: [], expect: 'scheduled' });
     }
     const floorStorage = countingStorage();
     const floorMap = new Map();
@@ -160,7 +183,7 @@ export async function benchTimerCommand(createVisitor, { counts = [0, 100, 1000]
     for (let round = -warmup; round < rounds; round++) {
       for (const subject of [floor, ...subjects]) {
         const push = subject === floor ? floor.push : subject.stream.push;
-        const events = Array.from({ length: perRound }, () => ({ data: frame(++seq, 'bench') }));
+        const events = Array.from({ length: perRound }, () => ({ data: frame(++seq, subject.label === 'ordinary' ? undefined : 'bench') }));
         gc();
         await tasks.sleep(2);
         const bytesBefore = subject.storage.bytes;
@@ -184,9 +207,9 @@ export async function benchTimerCommand(createVisitor, { counts = [0, 100, 1000]
     const result = {};
     for (const subject of [floor, ...subjects]) {
       if (subject.statuses) {
-        const wrong = subject.statuses.filter((status) => status !== 'scheduled');
+        const wrong = subject.statuses.filter((status) => status !== subject.expect);
         if (subject.statuses.length !== (rounds + warmup) * perRound || wrong.length) {
-          throw new Error(`timer command at ${subject.label}: ${subject.statuses.length} results, not all scheduled (${wrong.slice(0, 3).join(', ')})`);
+          throw new Error(`command (${subject.label}): ${subject.statuses.length} results, not all ${subject.expect} (${wrong.slice(0, 3).join(', ')})`);
         }
         subject.visitor.close();
       }
@@ -252,7 +275,11 @@ export async function benchTimerStartup(createVisitor, { count = 1000, rounds = 
   return { count, totalMs: pick('total'), longestTaskMs: pick('longest'), bytesWritten: pick('bytes'), tasks: pick('tasks'), samples, floorMs };
 }
 
-/** Both figures: `{ command: { floor, 0, 100, 1000 }, startup }` (µs per command and bytes per command; ms and bytes). */
+/**
+ * Both figures: `command` by label (`floor`, `ordinary`, `0`, `100`, `1000`: `{ us, min, max, bytes }`, µs
+ * and bytes written per command, median and range of the rounds), and `startup`
+ * (`{ count, totalMs, longestTaskMs, bytesWritten, tasks, samples, floorMs }`).
+ */
 export async function benchTimers(createVisitor, { rounds = 15, perRound = 20, startupRounds = 3, format = 'keys' } = {}) {
   const command = await benchTimerCommand(createVisitor, { rounds, perRound, format });
   const startup = await benchTimerStartup(createVisitor, { rounds: startupRounds, format });

@@ -160,29 +160,36 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
     arm();
   }
 
+  const readIndex = () => ([] as unknown[]).concat(readJson(storage, indexKey) ?? []).filter((name) => typeof name === 'string');
+
   /** Moves the timers of the one array of earlier versions to their own keys, once; one already there wins. */
   const migrate = () => {
     if (storage.getItem(legacyKey) === null) return;
     const legacy = readJson(storage, legacyKey);
-    const names = scannable ? [] : ([] as string[]).concat((readJson(storage, indexKey) as string[]) ?? []);
+    const names = scannable ? [] : readIndex();
     // Entries of the version before that one (without `k`) are not timers this version can read.
-    for (const { k, ...t } of ([] as Array<TimerRecord & { k?: string }>).concat(legacy as never).filter((entry) => entry?.k && isRecord(entry))) {
+    for (const { k: _k, ...t } of ([] as Array<TimerRecord & { k?: string }>).concat(legacy as never).filter((entry) => entry?.k && isRecord(entry))) {
       if (storage.getItem(recordKey(t.timerName)) === null && save(t)) names.push(t.timerName);
     }
     if (!scannable) writeJson(storage, indexKey, [...new Set(names)]);
     storage.removeItem(legacyKey);
   };
 
-  /** The names of the stored timers: one scan of the storage's keys, or the index. */
-  const storedNames = (): string[] => {
-    if (!scannable) return ([] as string[]).concat((readJson(storage, indexKey) as string[]) ?? []).filter((name) => typeof name === 'string');
+  /**
+   * The names of the stored timers, and of those with a progress key: one scan
+   * of the storage's keys; or the index, and then any name may have progress.
+   */
+  const stored = (): [names: string[], progress?: Set<string>] => {
+    if (!scannable) return [readIndex()];
     const names: string[] = [];
-    const at = recordKey('');
+    const progress = new Set<string>();
+    const [records, lasts] = [recordKey(''), progressKey('')];
     for (let i = 0; i < storage.length!; i++) {
       const key = storage.key!(i);
-      if (key?.startsWith(at)) names.push(key.slice(at.length));
+      if (key?.startsWith(records)) names.push(key.slice(records.length));
+      else if (key?.startsWith(lasts)) progress.add(key.slice(lasts.length));
     }
-    return names;
+    return [names, progress];
   };
 
   return {
@@ -230,10 +237,11 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
       armedFor = 1 / 0;
       timer.clear();
       migrate();
-      for (const timerName of storedNames()) {
+      const [names, withProgress] = stored();
+      for (const timerName of names) {
         const t = readJson(storage, recordKey(timerName)) as TimerRecord | undefined;
-        const progress = readJson(storage, progressKey(timerName)) as Progress | undefined;
         if (!isRecord(t) || t.timerName !== timerName) continue;
+        const progress = withProgress?.has(timerName) === false ? undefined : (readJson(storage, progressKey(timerName)) as Progress | undefined);
         // The later of the two: the record's (written on enabling) or the progress of this very timer.
         if (progress?.id === t.command.id && !(progress.last <= t.last!)) t.last = progress.last;
         add(t);

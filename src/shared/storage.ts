@@ -13,11 +13,18 @@ export interface StorageLike {
 
 export function createMemoryStorage(): StorageLike {
   const items = new Map<string, string>();
+  // Listed once per change of the keys, not per call: a scan calls key(i) for every i.
+  let keys: string[] | undefined;
   return {
     getItem: (key) => items.get(key) ?? null,
-    setItem: (key, value) => void items.set(key, String(value)),
-    removeItem: (key) => void items.delete(key),
-    key: (index) => [...items.keys()][index] ?? null,
+    setItem: (key, value) => {
+      if (!items.has(key)) keys = undefined;
+      items.set(key, String(value));
+    },
+    removeItem: (key) => {
+      if (items.delete(key)) keys = undefined;
+    },
+    key: (index) => (keys ??= [...items.keys()])[index] ?? null,
     get length() {
       return items.size;
     },
