@@ -34,7 +34,7 @@ export interface Scheduler {
 }
 
 /** How long one task goes on firing timers before it yields to the page: well under a long task (50 ms). */
-export const SLICE_MS = 10;
+const SLICE_MS = 10;
 
 /**
  * What `{prefix}timer-last:{timerName}` holds: firings up to `last` are done,
