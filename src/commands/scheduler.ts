@@ -1,5 +1,4 @@
 import { MAX_TIMERS, type CommandStatus, type CustomCommand } from '../protocol/wire.js';
-import { createHeap } from '../shared/heap.js';
 import { readJson, writeJson, type StorageLike } from '../shared/storage.js';
 import type { Timer } from '../shared/timers.js';
 import type { RunHandler } from './run.js';
@@ -51,16 +50,16 @@ interface Slot {
   due: number;
 }
 
-/** A heap item: a slot as it was when queued. Stale once the slot moved on (`due` changed) or left. */
-type Queued = [due: number, slot: Slot];
-
 /**
  * Seed 002's programmable timers on the visitor's page. Every change is
  * persisted at once, one key per timer, so that a reload picks it up; a firing
  * is persisted as done before its handler runs, so that no reload runs it
- * twice. A command or a firing costs the same with 1 or 1,000 timers set:
- * timers are found by name, the soonest from a heap, and only the one timer
- * is written (a firing writes only its small progress key).
+ * twice. What a command or a firing writes is the same with 1 or 1,000
+ * timers set: only the one timer (a firing, only its small progress key). A
+ * command finds its timer by name and compares its next firing with the one
+ * the timeout is armed for; the timeout's run compares every timer's cached
+ * next firing (in memory, no storage; a heap would save that pass for the
+ * price of its code in the bundle, and there are at most 100 timers).
  */
 export function createScheduler({ storage, prefix, timer, run, onFired }: SchedulerDeps): Scheduler {
   const recordKey = (timerName: string) => `${prefix}timer:${timerName}`;
@@ -71,10 +70,8 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
   const indexKey = `${prefix}timer-index`;
   const scannable = typeof storage.key === 'function' && typeof storage.length === 'number';
 
+  /** By name, in the order of their commands (`seq`): timers due together fire in that order. */
   const slots = new Map<string, Slot>();
-  // Equal times fire in the order the operator sent the commands.
-  const queue = createHeap<Queued>({ before: (a, b) => a[0] < b[0] || (a[0] === b[0] && a[1].t.seq < b[1].t.seq) });
-  const live = ([due, slot]: Queued) => slot.due === due && slots.get(slot.t.timerName) === slot;
   let running = false;
   /** When the pending timeout was set to look (Infinity: none). */
   let armedFor = 1 / 0;
@@ -92,35 +89,26 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
     storage.removeItem(progressKey(timerName));
     indexStale = !scannable;
   };
-  /** Queues a slot's next firing after `last`; a one-shot that is past (fired, or enabled after its time) is forgotten. */
+  /** A slot's next firing after `last`; a one-shot that is past (fired, or enabled after its time) is forgotten. */
   const plan = (slot: Slot) => {
     const { t } = slot;
     slot.due = t.on ? firings(t, t.last ?? -1 / 0)[1] : 1 / 0;
-    if (slot.due < 1 / 0) queue.push([slot.due, slot]);
-    else if (t.on) forget(t.timerName);
-    // Replaced, re-planned and forgotten timers leave stale items: dropped when they reach
-    // the top, and all at once when they outnumber the live ones (amortised O(1)).
-    if (queue.size > 2 * slots.size + 32) queue.retain(live);
+    if (slot.due === 1 / 0 && t.on) forget(t.timerName);
   };
   const add = (t: TimerRecord) => {
     const slot: Slot = { t, due: 1 / 0 };
+    // Set again: to the end, where its command's seq puts it.
+    slots.delete(t.timerName);
     slots.set(t.timerName, slot);
     plan(slot);
   };
-  /** The soonest live item, stale ones dropped on the way. */
-  const soonest = () => {
-    let top: Queued | undefined;
-    while ((top = queue.peek()) && !live(top)) queue.pop();
-    return top;
-  };
-  /** (Re)arms the timeout if the soonest firing is before the one it is set for. */
-  const arm = () => {
-    const top = soonest();
-    if (!running || !top || top[0] >= armedFor) return;
-    armedFor = top[0];
+  /** (Re)arms the timeout for `due` if that is before the time it is set for. */
+  const arm = (due: number) => {
+    if (!running || due >= armedFor) return;
+    armedFor = due;
     // Through a timeout even when due now: a command's `scheduled` result goes out before its first run.
     // setTimeout fires at once beyond 2^31-1 ms (24.8 days): wake up by then and look again.
-    timer.set(check, Math.min(Math.max(top[0] - Date.now(), 0), 2e9));
+    timer.set(check, Math.min(Math.max(due - Date.now(), 0), 2e9));
   };
   const fire = ({ timerName, command, name, seq }: TimerRecord, at: number, missed: number) =>
     run(command, name, seq, (status, error) => onFired({ timerName, command, name, at, missed, status: status as TimerFiredEvent['status'], error }), {
@@ -135,29 +123,30 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
     armedFor = 1 / 0;
     const now = Date.now();
     const until = performance.now() + SLICE_MS;
-    // A handler may close the visitor: the firings still due then are the next load's.
-    for (let top; running && (top = soonest()) && top[0] <= now; ) {
-      // Many due at once (a page back after a long absence): the rest in the next task, so the page stays responsive.
-      if (performance.now() > until) {
-        armedFor = -1 / 0;
-        timer.set(check, 0);
-        break;
+    let soonest = 1 / 0;
+    for (const slot of slots.values()) {
+      // A handler may close the visitor: the firings still due then are the next load's.
+      if (!running) return;
+      if (slot.due <= now) {
+        // Many due at once (a page back after a long absence): the rest in the next task, so the page stays responsive.
+        if (performance.now() > until) {
+          soonest = 0;
+          break;
+        }
+        const { t } = slot;
+        const [missed, next] = firings(t, now);
+        // Persisted as done before the handler runs: a one-shot is forgotten, a repeatable one
+        // writes its progress (a few dozen bytes, not the command).
+        t.last = now;
+        if (next === 1 / 0) forget(t.timerName);
+        else writeJson(storage, progressKey(t.timerName), { id: t.command.id, last: now } satisfies Progress);
+        slot.due = next;
+        if (missed > 0) fire(t, now, missed);
       }
-      queue.pop();
-      const { t } = top[1];
-      const [missed, next] = firings(t, now);
-      // Persisted as done before the handler runs: a one-shot is forgotten, a repeatable one
-      // writes its progress (a few dozen bytes, not the command).
-      t.last = now;
-      if (next === 1 / 0) forget(t.timerName);
-      else {
-        writeJson(storage, progressKey(t.timerName), { id: t.command.id, last: now } satisfies Progress);
-        plan(top[1]);
-      }
-      if (missed > 0) fire(t, now, missed);
+      if (slot.due < soonest) soonest = slot.due;
     }
     if (indexStale) saveIndex();
-    arm();
+    arm(soonest);
   }
 
   const readIndex = () => ([] as unknown[]).concat(readJson(storage, indexKey) ?? []).filter((name) => typeof name === 'string');
@@ -226,28 +215,32 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
         plan(slot);
       }
       if (indexStale) saveIndex();
-      arm();
+      arm(slots.get(timerName)?.due ?? 1 / 0);
       return [k === 'set' ? 'scheduled' : 'executed'];
     },
     start() {
       // Again after a stop, or on taking the lead from another tab: what is stored is what counts.
       running = true;
       slots.clear();
-      queue.retain(() => false);
       armedFor = 1 / 0;
       timer.clear();
       migrate();
       const [names, withProgress] = stored();
+      const loaded: TimerRecord[] = [];
       for (const timerName of names) {
         const t = readJson(storage, recordKey(timerName)) as TimerRecord | undefined;
         if (!isRecord(t) || t.timerName !== timerName) continue;
         const progress = withProgress?.has(timerName) === false ? undefined : (readJson(storage, progressKey(timerName)) as Progress | undefined);
         // The later of the two: the record's (written on enabling) or the progress of this very timer.
         if (progress?.id === t.command.id && !(progress.last <= t.last!)) t.last = progress.last;
-        add(t);
+        loaded.push(t);
       }
+      // The storage's keys come in any order: back to the order of the commands.
+      for (const t of loaded.sort((a, b) => a.seq - b.seq)) add(t);
       if (indexStale) saveIndex();
-      arm();
+      let soonest = 1 / 0;
+      for (const { due } of slots.values()) soonest = Math.min(soonest, due);
+      arm(soonest);
     },
     stop() {
       running = false;
