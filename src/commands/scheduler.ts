@@ -164,21 +164,16 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
     storage.removeItem(legacyKey);
   };
 
-  /**
-   * The names of the stored timers, and of those with a progress key: one scan
-   * of the storage's keys; or the index, and then any name may have progress.
-   */
-  const stored = (): [names: string[], progress?: Set<string>] => {
-    if (!scannable) return [readIndex()];
+  /** The names of the stored timers: one scan of the storage's keys, or the index. */
+  const storedNames = (): string[] => {
+    if (!scannable) return readIndex();
     const names: string[] = [];
-    const progress = new Set<string>();
-    const [records, lasts] = [recordKey(''), progressKey('')];
+    const at = recordKey('');
     for (let i = 0; i < storage.length!; i++) {
       const key = storage.key!(i);
-      if (key?.startsWith(records)) names.push(key.slice(records.length));
-      else if (key?.startsWith(lasts)) progress.add(key.slice(lasts.length));
+      if (key?.startsWith(at)) names.push(key.slice(at.length));
     }
-    return [names, progress];
+    return names;
   };
 
   return {
@@ -225,12 +220,11 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
       armedFor = 1 / 0;
       timer.clear();
       migrate();
-      const [names, withProgress] = stored();
       const loaded: TimerRecord[] = [];
-      for (const timerName of names) {
+      for (const timerName of storedNames()) {
         const t = readJson(storage, recordKey(timerName)) as TimerRecord | undefined;
         if (!isRecord(t) || t.timerName !== timerName) continue;
-        const progress = withProgress?.has(timerName) === false ? undefined : (readJson(storage, progressKey(timerName)) as Progress | undefined);
+        const progress = readJson(storage, progressKey(timerName)) as Progress | undefined;
         // The later of the two: the record's (written on enabling) or the progress of this very timer.
         if (progress?.id === t.command.id && !(progress.last <= t.last!)) t.last = progress.last;
         loaded.push(t);
