@@ -124,15 +124,18 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
     const now = Date.now();
     const until = performance.now() + SLICE_MS;
     let soonest = 1 / 0;
+    let fired = false;
     for (const slot of slots.values()) {
       // A handler may close the visitor: the firings still due then are the next load's.
       if (!running) return;
       if (slot.due <= now) {
-        // Many due at once (a page back after a long absence): the rest in the next task, so the page stays responsive.
-        if (performance.now() > until) {
+        // Many due at once (a page back after a long absence): the rest in the next task, so the
+        // page stays responsive (after one firing at least, so that every task gets on).
+        if (fired && performance.now() > until) {
           soonest = 0;
           break;
         }
+        fired = true;
         const { t } = slot;
         const [missed, next] = firings(t, now);
         // Persisted as done before the handler runs: a one-shot is forgotten, a repeatable one
