@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandContext, TimerEvent } from '../src/index.js';
 import { createOperator } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';
-import { startVisitor, useVisitors, waitForConnection } from './support/visitor.js';
+import { startVisitor, storedTimers, useVisitors, waitForConnection } from './support/visitor.js';
 
 // Seed 002's programmable timers, end to end: operator PUT → stream → visitor timer → handler.
 const { backend } = useReferenceServer();
@@ -36,7 +36,7 @@ async function start() {
     await vi.waitFor(() => expect(backend.getCommandResult(engagementId, command.id)).not.toBeNull());
     return { command, result: backend.getCommandResult(engagementId, command.id)! };
   };
-  const timersStored = () => JSON.parse(started.storage.getItem(`engagekit:${engagementId}:timers`) ?? '[]') as unknown[];
+  const timersStored = () => storedTimers(started.storage, engagementId);
   return { ...started, calls, fired, send, timersStored };
 }
 

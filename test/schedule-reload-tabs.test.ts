@@ -4,7 +4,7 @@ import { createMemoryLocks } from '../src/shared/locks.js';
 import { createMemoryStorage, type StorageLike } from '../src/shared/storage.js';
 import { createOperator } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';
-import { startVisitor, useVisitors, waitForConnection } from './support/visitor.js';
+import { startVisitor, storedTimers, useVisitors, waitForConnection } from './support/visitor.js';
 
 // Scheduled commands across page loads and tabs: each firing runs exactly once.
 const { backend } = useReferenceServer();
@@ -39,8 +39,6 @@ function setup() {
   return { engagement, runs, load, schedule };
 }
 
-const key = (engagementId: string) => `engagekit:${engagementId}:timers`;
-
 function copy(storage: StorageLike): StorageLike {
   const clone = createMemoryStorage();
   for (let i = 0; i < storage.length!; i++) {
@@ -57,8 +55,8 @@ describe('page reloads', () => {
     const first = load('first', { storage });
     await waitForConnection(first, { status: 'open' });
     await schedule({ timerName: 'ticker', interval: 60, repeatable: true });
-    const stored = JSON.parse(storage.getItem(key(engagement.engagementId))!);
-    const createdAt = stored[0].t0 as number;
+    const stored = storedTimers(storage, engagement.engagementId);
+    const createdAt = stored[0]!.t0 as number;
     expect(stored).toEqual([
       expect.objectContaining({ timerName: 'ticker', t0: expect.any(Number), command: expect.objectContaining({ properties: expect.objectContaining({ timerName: 'ticker' }) }) }),
     ]);
@@ -142,7 +140,7 @@ describe('page reloads', () => {
     expect(vi.getTimerCount()).toBeGreaterThan(0);
     visitor.close();
     expect(vi.getTimerCount()).toBe(0);
-    expect(JSON.parse(storage.getItem(key(engagement.engagementId))!).map((t: { timerName: string }) => t.timerName)).toEqual(['a', 'b']);
+    expect(storedTimers(storage, engagement.engagementId).map((t) => t.timerName)).toEqual(['a', 'b']);
   });
 
   it('a timer weeks away is armed in steps setTimeout can hold, and fires on time', async () => {
@@ -167,7 +165,7 @@ describe('several tabs', () => {
     await waitForConnection(a, { status: 'open' });
     expect(b.connection).toEqual({ status: 'standby' });
     await schedule({ timerName: 'ticker', interval: 60, repeatable: true });
-    const createdAt = JSON.parse(storage.getItem(key(a.engagementId))!)[0].t0 as number;
+    const createdAt = storedTimers(storage, a.engagementId)[0]!.t0 as number;
 
     await vi.advanceTimersByTimeAsync(createdAt + 3 * 60_000 + 500 - Date.now());
     expect(runs.map((r) => r.tab)).toEqual(['a', 'a', 'a']);

@@ -1,7 +1,7 @@
 // @vitest-environment node
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firings, readSchedule, type TimerState } from './schedule.js';
+import { firings, readSchedule, type TimerRecord } from './schedule.js';
 import { InvalidArgumentError, isEngageKitError } from '../shared/errors.js';
 import { describe as describeValue } from '../shared/check.js';
 import { checkSchedule, FIRE_AT_FORMAT, normalizeSchedule, parseFireAt } from '../mock/schedule-check.js';
@@ -560,7 +560,8 @@ describe('SDK readSchedule: the rules', () => {
 
 // ---- firings
 
-const timer = (state: Partial<TimerState>): TimerState => ({ timerName: 't', on: true, t0: 0, ...state });
+type Firing = Parameters<typeof firings>[0];
+const timer = (state: Partial<TimerRecord>): Firing => ({ t0: 0, ...state });
 const S = 1000;
 
 describe('firings: [missed in (last, now], next after now or Infinity]', () => {

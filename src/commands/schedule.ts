@@ -1,3 +1,4 @@
+import type { CustomCommand } from '../protocol/wire.js';
 import { describe } from '../shared/check.js';
 
 /**
@@ -12,11 +13,17 @@ import { describe } from '../shared/check.js';
  * `failed` result with a short message naming the property and what it must be.
  */
 
+/** What a command with `timerName` does to its timer. */
+export type TimerOp = 'set' | 'enable' | 'disable' | 'cancel';
+
 /**
- * A timer as set by a command; persisted as part of its entry, so the short
- * property names are also the storage format.
+ * A timer: what the command that set it asked for, and how far its firings
+ * got. The scheduler's one type: `readSchedule` gives the command's part
+ * (`timerName`, `at`, `ms`, `rep`, `on`), the scheduler adds the rest. Stored
+ * as JSON under `engagekit:{engagementId}:timer:{timerName}`, so the short
+ * property names are also the storage format (docs/protocol.md).
  */
-export interface TimerSpec {
+export interface TimerRecord {
   timerName: string;
   /** `fireAt`, epoch ms: the first firing. Absent for an interval-only timer. */
   at?: number;
@@ -26,21 +33,16 @@ export interface TimerSpec {
   rep?: boolean;
   /** `enabled`: a disabled timer is kept but does not fire. */
   on: boolean;
-}
-
-/**
- * What a command with `timerName` does to its timer: `set` it (with this
- * spec), or `enable`, `disable` or `cancel` the existing one (the spec is
- * then meaningless).
- */
-export type Schedule = TimerSpec & { k: 'set' | 'enable' | 'disable' | 'cancel' };
-
-/** The state `firings` needs: a spec, when it was set, and up to when firings are done. */
-export interface TimerState extends TimerSpec {
-  /** When it was set (epoch ms): an interval-only timer counts from here. */
+  /** When it was set, or last enabled or disabled (epoch ms): an interval-only timer counts from here. */
   t0: number;
   /** Firings up to this time (epoch ms) are done. */
   last?: number;
+  /** The command that set the timer: its handler runs at each firing. */
+  command: CustomCommand;
+  /** The handler's name, resolved on receipt (absent in storage when undefined). */
+  name: string | undefined;
+  /** The command's position in the stream; also orders timers due at the same time. */
+  seq: number;
 }
 
 /** `key must be expected, got <value>`: every message of this module. */
@@ -59,7 +61,9 @@ const bad = (key: string, expected: string, value: unknown) => new Error(`${key}
  * (`interval: "120"`, `repeatable: "true"`). Properties are checked in the
  * order timerName, cancel, fireAt, interval, repeatable, enabled.
  */
-export function readSchedule(p: Record<string, unknown>): Schedule | ['failed', string] | undefined {
+export function readSchedule(
+  p: Record<string, unknown>,
+): ({ k: TimerOp } & Pick<TimerRecord, 'timerName' | 'at' | 'ms' | 'rep' | 'on'>) | ['failed', string] | undefined {
   const timerName = p.timerName as string;
   // fireAt without timerName is refused (as timerName missing) rather than run at once.
   if (timerName === undefined && p.fireAt === undefined) return;
@@ -120,7 +124,7 @@ export function readSchedule(p: Record<string, unknown>): Schedule | ['failed', 
  * not shift later ones. `last` may also be the time a timer was re-enabled:
  * the firings of the disabled period are skipped. Ignores `on`.
  */
-export function firings(t: TimerState, now: number): [number, number] {
+export function firings(t: Pick<TimerRecord, 'at' | 'ms' | 'rep' | 't0' | 'last'>, now: number): [number, number] {
   const first = t.at ?? t.t0 + t.ms!;
   // A one-shot's grid is its first firing only.
   const every = t.rep ? t.ms! : 1 / 0;

@@ -5,7 +5,7 @@ import { checkResultBody, makeResult, MAX_RESULTS_PER_REQUEST } from './command-
 import { timestamp } from './ids.js';
 import { authorize, errorResponse, readJsonObject } from './respond.js';
 import { metaFrames, metaState } from './meta.js';
-import { checkSchedule } from './schedule-check.js';
+import { checkSchedule, checkTimerLimit } from './schedule-check.js';
 import type { EngagementRecord, Store, StoredCommand } from './store.js';
 import { MAX_POLL_WAIT, type CommandWithResult, type LongPollPage, type ReadReceipt } from '../protocol/wire.js';
 import type { LongPoll } from './long-poll.js';
@@ -67,8 +67,8 @@ export function commandsHandlers({ baseUrl, store, now, deliver, polls }: Comman
       if (json instanceof Response) return json;
       const body = checkCommandBody(json);
       if (body instanceof Rejection) return errorResponse(body.status, body.body);
-      // Seed 002's schedule, checked here where a detailed reason reaches the operator who wrote it.
-      const invalidSchedule = checkSchedule(body.properties);
+      // Seed 002's schedule and the timer cap, checked here where a detailed reason reaches the operator who wrote it.
+      const invalidSchedule = checkSchedule(body.properties) ?? checkTimerLimit(auth.engagement, id, body.properties);
       if (invalidSchedule) return errorResponse(400, invalidSchedule);
       const accepted = acceptCommand(auth.engagement, id, body, deliver);
       if (accepted instanceof Rejection) return errorResponse(accepted.status, accepted.body);

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../shared/errors.js';
 import { describe } from '../shared/check.js';
-import type { ErrorBody } from '../protocol/wire.js';
+import { MAX_TIMERS, type ErrorBody } from '../protocol/wire.js';
 
 /**
  * The reference server's check of a command's schedule (SendCommand's
@@ -23,6 +23,48 @@ export function checkSchedule(properties: Record<string, unknown>): ErrorBody | 
   const schedule = normalizeSchedule(properties);
   if (schedule?.kind !== 'invalid') return undefined;
   return { message: `Invalid schedule in 'properties.${schedule.property}'`, debug_message: schedule.error };
+}
+
+/** What `checkTimerLimit` reads of an engagement: the commands it accepted, and their ids. */
+export interface AcceptedCommands {
+  /** In the order accepted (append-only). */
+  commands: ReadonlyArray<{ command: { properties: Record<string, unknown> } }>;
+  commandsById: { has(id: string): boolean };
+}
+
+/** Per engagement: the timer names set and not cancelled, counted up to `upTo` commands. */
+const timersSet = new WeakMap<AcceptedCommands, { upTo: number; names: Set<string> }>();
+
+/**
+ * The 400 body for a command that would set a timer beyond `MAX_TIMERS` in its
+ * engagement, or `undefined`. The server cannot see the visitor's page, so it
+ * counts from the commands it accepted: a command setting a timer adds its
+ * name, one cancelling it removes it. A one-shot that fired still counts
+ * (until cancelled or set again): the server may refuse where the visitor has
+ * room, never the other way round for commands that went through it; the
+ * visitor's SDK, which knows what is pending, has the last word (a 101st
+ * timer there is `failed`). A resend of an accepted command is left to the
+ * resend rules (200 or 409). Counted incrementally: O(1) amortised per PUT.
+ */
+export function checkTimerLimit(engagement: AcceptedCommands, id: string, properties: Record<string, unknown>): ErrorBody | undefined {
+  const schedule = normalizeSchedule(properties);
+  if (schedule?.kind !== 'set' || engagement.commandsById.has(id)) return undefined;
+  let counted = timersSet.get(engagement);
+  if (!counted) timersSet.set(engagement, (counted = { upTo: 0, names: new Set() }));
+  const { commands } = engagement;
+  for (; counted.upTo < commands.length; counted.upTo++) {
+    const accepted = normalizeSchedule(commands[counted.upTo]!.command.properties);
+    if (accepted?.kind === 'set') counted.names.add(accepted.timerName);
+    else if (accepted?.kind === 'cancel') counted.names.delete(accepted.timerName);
+  }
+  const { names } = counted;
+  if (names.has(schedule.timerName) || names.size < MAX_TIMERS) return undefined;
+  return {
+    message: `Too many timers (max: ${MAX_TIMERS} per visitor)`,
+    debug_message:
+      `Timer '${schedule.timerName}' would be timer ${MAX_TIMERS + 1} of this engagement: ${names.size} timers are set ` +
+      `(timer names set and not cancelled; a one-shot that fired counts until it is cancelled or set again). Cancel one first (cancel=true)`,
+  };
 }
 
 /** The `fireAt` format, as SendCommand writes it (with the `±` it leaves out). */

@@ -36,6 +36,14 @@ export interface CustomCommand<P = Record<string, unknown>> {
   properties: P;
 }
 
+/**
+ * The most timers one visitor (engagement) can have set: scheduled commands
+ * (docs/protocol.md). The reference server refuses, at the PUT, a command that
+ * would set one more (it counts from the commands it accepted); the visitor's
+ * SDK, which knows which timers are really pending, reports it `failed`.
+ */
+export const MAX_TIMERS = 100;
+
 /** The error body of every non-2xx response (Glia's REST API). */
 export interface ErrorBody {
   message: string;

@@ -191,7 +191,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   // Kept with the command state: with tabs: 'each' every tab has its own, with 'one' the leading tab runs them.
   const scheduler = createScheduler({
     storage: commandStorage,
-    key: prefix + 'timers',
+    prefix,
     timer: timers.timer(),
     run,
     onFired: (firing) => !closed && emit('timer:fired', firing),

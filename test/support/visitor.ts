@@ -38,6 +38,20 @@ export function startVisitor(
   return { visitor, storage, warnings, engagement };
 }
 
+/**
+ * The timers a visitor has stored (`engagekit:{engagementId}:timer:{timerName}`,
+ * docs/protocol.md), in the order of the storage's keys.
+ */
+export function storedTimers(storage: StorageLike, engagementId: string): Array<Record<string, unknown>> {
+  const prefix = `engagekit:${engagementId}:timer:`;
+  const timers: Array<Record<string, unknown>> = [];
+  for (let i = 0; i < storage.length!; i++) {
+    const key = storage.key!(i)!;
+    if (key.startsWith(prefix)) timers.push(JSON.parse(storage.getItem(key)!) as Record<string, unknown>);
+  }
+  return timers;
+}
+
 /** Resolves once the visitor's connection matches. */
 export async function waitForConnection(visitor: Visitor, match: Partial<ConnectionState>, timeout = 3000) {
   await vi.waitFor(
