@@ -396,8 +396,9 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
 
   // Events left by a page that is gone (a reload, a closed tab) go out first,
   // so this page's wait until they are adopted; flush() waits for them too.
-  // The adoption (a scan of the storage, a lock per dead tab) starts once the
-  // connection is open or standing by, or a second in: it never delays commands.
+  // The adoption scans the storage and takes a lock per dead tab: with a
+  // small storage it starts in the next task; with a large one, once the
+  // connection is open or standing by (or a second in), so it never delays commands.
   let adopting: Promise<void> | undefined;
   const adopt = () =>
     (adopting ??= queue
@@ -413,7 +414,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     adoptSoon.set(adopt, 0);
   });
   if (config.connect) connect();
-  adoptSoon.set(adopt, config.connect ? 1_000 : 0);
+  adoptSoon.set(adopt, config.connect && (storage.length ?? 0) > 100 ? 1_000 : 0);
   return visitor;
 }
 
