@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createMemoryLocks } from '../src/shared/locks.js';
+import { createMemoryLocks } from './support/locks.js';
 import { createMemoryStorage, type StorageLike } from '../src/shared/storage.js';
 import { createVisitor, QueueFullError, type Visitor, type VisitorOptions } from '../src/index.js';
 import { KEEPALIVE_BUDGET } from '../src/http/sender.js';

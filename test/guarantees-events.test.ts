@@ -1,7 +1,7 @@
 // Nothing lost, nothing doubled: events against the reference server with faults injected.
 // Each scenario prints its figures; the assertions demand zero lost and zero duplicated.
 import { describe, expect, it, vi } from 'vitest';
-import { createMemoryLocks } from '../src/shared/locks.js';
+import { createMemoryLocks } from './support/locks.js';
 import { createMemoryStorage } from '../src/shared/storage.js';
 import { createVisitor } from '../src/index.js';
 import { figures, quiet } from './support/fixtures.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CommandContext, VisitorOptions } from '../src/index.js';
-import { createMemoryLocks } from '../src/shared/locks.js';
+import { createMemoryLocks } from './support/locks.js';
 import { createMemoryStorage, type StorageLike } from '../src/shared/storage.js';
 import { createOperator } from '../src/operator.js';
 import { useReferenceServer } from './support/server.js';

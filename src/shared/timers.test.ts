@@ -14,13 +14,12 @@ it('runs a handle once, replaces its own pending callback, and clearAll cancels 
   x.set(a, 100);
   x.set(b, 100);
   y.set(a, 50);
-  expect(timers.size).toBe(2);
+  expect([x.pending, y.pending]).toEqual([true, true]);
   vi.advanceTimersByTime(60);
   expect(a).toHaveBeenCalledTimes(1);
   expect(y.pending).toBe(false);
   expect(x.pending).toBe(true);
   timers.clearAll();
-  expect(timers.size).toBe(0);
   expect(x.pending).toBe(false);
   expect(vi.getTimerCount()).toBe(0);
   vi.advanceTimersByTime(1000);

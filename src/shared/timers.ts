@@ -19,8 +19,6 @@ export interface Timers {
   timer(): Timer;
   /** Cancels every pending timeout of the group. */
   clearAll(): void;
-  /** Handles with a pending timeout. */
-  readonly size: number;
 }
 
 /** `onError` gets what a callback throws: the other timers and the caller go on. */
@@ -58,9 +56,6 @@ export function createTimers(onError: (error: unknown) => void): Timers {
     },
     clearAll() {
       for (const timer of [...pending]) timer.clear();
-    },
-    get size() {
-      return pending.size;
     },
   };
 }
