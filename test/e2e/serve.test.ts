@@ -59,9 +59,10 @@ describe('the demo server', () => {
 describe('the quick start', () => {
   const pkg = JSON.parse(read('package.json'));
 
-  it('`npm start` builds everything the demo needs, then serves it', () => {
-    expect(pkg.scripts.start).toMatch(/^npm run build && /);
-    expect(pkg.scripts.build).toMatch(/msw init demo\/public --no-save/);
+  it('`npm start` builds everything the demo needs (unless nothing changed since the last build), then serves it', () => {
+    expect(pkg.scripts.start).toBe('node scripts/build.mjs --if-stale && node demo/serve.mjs');
+    expect(pkg.scripts.build).toBe('node scripts/build.mjs');
+    expect(read('scripts/build.mjs')).toContain("'init', 'demo/public', '--no-save'");
     expect(read('rollup.config.mjs')).toMatch(/demo\/src\/main\.ts/);
   });
 
