@@ -4,6 +4,7 @@
 //
 //   node scripts/build.mjs              always builds (npm run build)
 //   node scripts/build.mjs --if-stale   builds only if something changed since the last build (npm start, npm test)
+//   node scripts/build.mjs --timings    also prints how long each rollup build took
 //
 // "Changed": a file of INPUTS (its content, not its time), or an output
 // deleted or edited since. The record of the last build is kept in
@@ -81,22 +82,24 @@ export function isUpToDate(stamp, root = ROOT, inputs = INPUTS, outputs = OUTPUT
 
 const readStamp = () => (existsSync(STAMP) ? JSON.parse(readFileSync(STAMP, 'utf8')) : undefined);
 
-/** Runs the builds of rollup.config.mjs in order, as `rollup -c` would. */
-async function rollupBuilds() {
+/** Runs the builds of rollup.config.mjs in order, as `rollup -c` does; `timings(label, ms)` after each. */
+async function rollupBuilds(timings) {
   const { rollup } = await import('rollup');
   const { loadConfigFile } = await import('rollup/loadConfigFile');
   const { options, warnings } = await loadConfigFile(join(ROOT, 'rollup.config.mjs'));
   try {
     for (const { output, ...input } of options) {
+      const started = performance.now();
       const bundle = await rollup(input);
       try {
         await Promise.all(output.map((out) => bundle.write(out)));
       } finally {
         await bundle.close();
       }
+      timings?.(output.map((out) => relative(ROOT, out.file ?? out.dir)).join(', '), performance.now() - started);
     }
   } finally {
-    // Rollup's own wording for anything the config did not expect (rollup.config.mjs filters the known ones).
+    // In rollup's own words, anything the config did not expect (rollup.config.mjs filters the known ones).
     warnings.flush();
   }
 }
@@ -130,7 +133,8 @@ async function main(argv) {
   const started = performance.now();
   const inputs = inputsHash(); // before building: a file edited meanwhile makes the next run build again
   try {
-    await Promise.all([rollupBuilds(), mswInit()]);
+    const timings = argv.includes('--timings') ? (label, ms) => console.log(`  ${(ms / 1000).toFixed(1).padStart(5)} s  ${label}`) : undefined;
+    await Promise.all([rollupBuilds(timings), mswInit()]);
   } catch (error) {
     console.error(`\nBuild failed: ${describe(error)}`);
     return 1;
