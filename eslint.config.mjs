@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'test-results/', 'demo/public/', 'node_modules/', 'scratch/'] },
+  { ignores: ['dist/', '.build/', 'coverage/', 'test-results/', 'demo/public/', 'node_modules/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,9 +1,84 @@
+// The whole build: `rollup -c` (or `npm run build`, which also adds MSW's
+// worker script to demo/public/). Adding an entry is one line in one of the
+// two tables below.
+//
+// TypeScript runs once in full: `tsc` type-checks src/ and demo/src/ and
+// writes the declarations (tsconfig.build.json), in a child process that runs
+// beside the JavaScript builds; those only transpile (`noCheck`), and the
+// declaration bundles are rolled up from tsc's .d.ts files at the end.
 import commonjs from '@rollup/plugin-commonjs';
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
-import { rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dts } from 'rollup-plugin-dts';
+
+/** npm entries: dist/<name>.js (ESM), .cjs, .d.ts and .d.cts. Each also needs its line in package.json's "exports". */
+const npmEntries = {
+  index: 'src/index.ts',
+  mock: 'src/mock.ts',
+  'mock-node': 'src/mock-node.ts',
+  operator: 'src/operator.ts',
+};
+
+/**
+ * Script-tag bundles: one IIFE file each, dependencies included.
+ * `minify`: published ones, minified, with a source map (docs/performance.md, "Packaging").
+ * The demo's (demo/public/, not published) include msw, the reference server and the operator client.
+ * No `name` for the SDK's: src/global.ts installs `window.EngageKit` itself (it must not overwrite a copy already loaded).
+ */
+const scriptBundles = [
+  { file: 'dist/engagekit.global.js', input: 'src/global.ts', minify: true },
+  // The reference server for a static site: window.EngageKitMock, msw bundled (most of it).
+  { file: 'dist/engagekit-mock.global.js', input: 'src/mock-global.ts', minify: true },
+  { file: 'demo/public/demo-app.js', input: 'demo/src/main.ts' },
+  { file: 'demo/public/loader-app.js', input: 'demo/src/loader-page.ts' },
+];
+
+// ---------------------------------------------------------------------------
+
+/** Left to the consumer's bundler in the npm builds: the dependencies, peer dependencies and Node's built-ins. */
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const externalPackages = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies });
+const external = (id) => id.startsWith('node:') || externalPackages.some((name) => id === name || id.startsWith(`${name}/`));
+
+/** Where tsc writes the declarations (and its incremental state): a cache, never published. Not below node_modules/, where rollup-plugin-dts would take them for a dependency's and leave them out. */
+const TYPES_DIR = '.build/types';
+
+/**
+ * Transpile-only TypeScript (`noCheck`: the type check is tsc's, below), and
+ * once for all the builds: the plugin transpiles every file of
+ * tsconfig.build.json when its program starts, then serves each module from
+ * that output. The first build to run starts it; the later ones reuse the
+ * output instead of each parsing the sources and TypeScript's libraries again
+ * (about a second per build). No `outDir`: the output stays in memory, and
+ * one instance serves builds that write to dist/ and to demo/public/.
+ */
+const transpiler = typescript({ tsconfig: './tsconfig.build.json', noCheck: true, noEmitOnError: true });
+let transpiled = false;
+function ts() {
+  let owner = false;
+  return {
+    ...transpiler,
+    buildStart(options) {
+      if (transpiled) return;
+      transpiled = owner = true;
+      return transpiler.buildStart.call(this, options);
+    },
+    // Closes the program (its file watchers would keep the process alive); the output stays.
+    buildEnd(error) {
+      if (owner) return transpiler.buildEnd.call(this, error);
+    },
+  };
+}
+
+/** msw ships two modules that import each other; rollup's warning about it is msw's business, not ours. */
+function onwarn(warning, warn) {
+  if (warning.code === 'CIRCULAR_DEPENDENCY' && warning.ids?.every((id) => id.includes('/node_modules/msw/'))) return;
+  warn(warning);
+}
 
 // Chunk names carry a content hash: without a clean start, every build would
 // leave the previous chunks in dist/, and `files: ["dist"]` would publish them.
@@ -11,61 +86,60 @@ import { dts } from 'rollup-plugin-dts';
 // this file to measure, and must not delete what it measures.
 const cleanDist = () => ({ name: 'clean-dist', buildStart: () => rmSync('dist', { recursive: true, force: true }) });
 
-/** npm entries: ESM + CJS, dependencies left to the consumer's bundler. */
-const entries = {
-  index: 'src/index.ts',
-  mock: 'src/mock.ts',
-  'mock-node': 'src/mock-node.ts',
-  operator: 'src/operator.ts',
-};
-
-/** The demo's bundles (demo/public/<name>.js): msw, the reference server and the operator client included. */
-const demoEntries = {
-  'demo-app': 'demo/src/main.ts',
-  'loader-app': 'demo/src/loader-page.ts',
-};
-
-// ws and node: built-ins only for the Node entry (mock-node), which loads them when the server starts.
-const external = (id) => /^(nanoid|eventemitter3|msw|ws)(\/|$)/.test(id) || id.startsWith('node:');
-const ts = () => typescript({ tsconfig: './tsconfig.build.json', outDir: 'dist', noEmitOnError: true });
+/**
+ * The one full TypeScript pass, as a child process: started by the first
+ * build, awaited by the declaration builds (the last ones), so that on two
+ * cores it costs hardly any wall time. Its errors fail the build.
+ */
+let typesPass;
+function startTypesPass() {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const args = ['-p', 'tsconfig.build.json', '--declaration', '--emitDeclarationOnly', '--declarationDir', TYPES_DIR, '--incremental', '--tsBuildInfoFile', `${TYPES_DIR}/tsbuildinfo`];
+  if (process.stderr.isTTY) args.push('--pretty');
+  return new Promise((done, fail) => {
+    execFile(process.execPath, [tsc, ...args], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) fail(new Error(`TypeScript found errors (tsc -p tsconfig.build.json):\n${stdout}${stderr}`));
+      else done();
+    });
+  });
+}
+const typesPassPlugin = ({ wait }) => ({
+  name: 'types-pass',
+  async buildStart() {
+    typesPass ??= startTypesPass();
+    // Not awaited by the first build: an unobserved rejection would end the process before the declaration builds report it.
+    typesPass.catch(() => {});
+    if (wait) await typesPass;
+  },
+});
 
 export default [
   {
-    input: entries,
+    input: npmEntries,
     external,
-    plugins: [cleanDist(), ts()],
+    onwarn,
+    plugins: [cleanDist(), typesPassPlugin({ wait: false }), ts()],
+    // No source maps: the code is not minified and reads as the source does (docs/performance.md, "Packaging").
     output: [
-      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true },
-      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named' },
+      { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named' },
     ],
   },
-  // The script-tag build: everything bundled, minified. No `name`: src/global.ts
-  // installs `window.EngageKit` itself (it must not overwrite a copy already loaded).
-  {
-    input: 'src/global.ts',
+  ...scriptBundles.map(({ file, input, minify }) => ({
+    input,
+    onwarn,
     plugins: [resolve({ browser: true }), commonjs(), ts()],
     output: {
-      file: 'dist/engagekit.global.js',
+      file,
       format: 'iife',
       sourcemap: true,
-      plugins: [terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } })],
+      plugins: minify ? [terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } })] : [],
     },
-  },
-  // The reference server for a static site: window.EngageKitMock, msw bundled.
-  // Minified (msw is most of it), with a source map for readable stack traces.
-  {
-    input: 'src/mock-global.ts',
-    plugins: [resolve({ browser: true }), commonjs(), ts()],
-    output: {
-      file: 'dist/engagekit-mock.global.js',
-      format: 'iife',
-      sourcemap: true,
-      plugins: [terser({ ecma: 2020, format: { comments: false } })],
-    },
-  },
+  })),
   // The loader stub of the async snippet (README, "With a <script> tag"): tiny, no source map.
   {
     input: 'src/loader/loader.ts',
+    onwarn,
     plugins: [ts()],
     output: {
       file: 'dist/engagekit.loader.js',
@@ -73,22 +147,12 @@ export default [
       plugins: [terser({ ecma: 2020, toplevel: true, compress: { passes: 3, unsafe_arrows: true }, format: { comments: false } })],
     },
   },
-  // The demo's own code (demo/src): the reference server in a service worker and
-  // the operator console. Built next to demo/public/index.html; not published.
-  ...Object.entries(demoEntries).map(([name, input]) => ({
-    input,
-    plugins: [
-      resolve({ browser: true }),
-      commonjs(),
-      typescript({ tsconfig: './demo/tsconfig.json', outDir: 'demo/public', noEmitOnError: true }),
-    ],
-    output: { file: `demo/public/${name}.js`, format: 'iife', sourcemap: true },
-  })),
-  // One self-contained declaration file per entry, for both module systems.
-  ...Object.entries(entries).map(([name, input]) => ({
-    input,
+  // One self-contained declaration file per npm entry, for both module systems, from tsc's declarations.
+  ...Object.entries(npmEntries).map(([name, input], i) => ({
+    input: `${TYPES_DIR}/${input.replace(/\.ts$/, '.d.ts')}`,
     external,
-    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+    onwarn,
+    plugins: [...(i === 0 ? [typesPassPlugin({ wait: true })] : []), dts()],
     output: [
       { file: `dist/${name}.d.ts`, format: 'es' },
       { file: `dist/${name}.d.cts`, format: 'es' },

@@ -1,15 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+// Three projects, run side by side in one `vitest run`:
+//   unit  tests in happy-dom (a page's globals, no browser);
+//   node  tests in Node: the files that say `// @vitest-environment node`;
+//   e2e   test/e2e/: the built package, the demo server and the demo in Chromium
+//         (one Chromium for all of them: test/e2e/chromium.ts).
+// `npx vitest run --project unit` runs one of them.
+//
+// The type tests (test/types.test-d.ts) are checked by `npm run typecheck`
+// (tsc, tsconfig.json includes test/): vitest's typecheck would run a second
+// full tsc inside `npm test` and announce itself as experimental on every run.
+
+const UNIT = ['src/**/*.test.ts', 'test/*.test.ts'];
+
+/** The unit test files whose first comments choose Node (`// @vitest-environment node`). */
+const nodeFiles = ['src', 'test']
+  .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((file) => `${dir}/${file}`))
+  .filter((file) => /\.test\.ts$/.test(file) && !file.startsWith('test/e2e/'))
+  .filter((file) => /^\s*\/\/ @vitest-environment node\b/m.test(readFileSync(file, 'utf8').slice(0, 500)));
 
 export default defineConfig({
   test: {
-    environment: 'happy-dom',
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    typecheck: {
-      enabled: true,
-      include: ['test/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
-    },
+    // The default is one worker per core but one; most test time is spent waiting (timers, the
+    // browser, sockets), so on small machines more workers than cores finish sooner.
+    maxWorkers: Math.max(4, availableParallelism() - 1),
+    // A timeout is there to catch a test that hangs, not one that is slow: on a busy
+    // two-core machine a property test of one second takes six (vitest's default is 5 s).
+    testTimeout: 20_000,
     restoreMocks: true,
     unstubGlobals: true,
+    projects: [
+      { extends: true, test: { name: 'unit', environment: 'happy-dom', include: UNIT, exclude: nodeFiles } },
+      { extends: true, test: { name: 'node', environment: 'node', include: nodeFiles } },
+      { extends: true, test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/e2e/chromium.ts'] } },
+    ],
   },
 });

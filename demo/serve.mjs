@@ -107,10 +107,16 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     const server = await startDemoServer();
     const { port } = server.address();
-    console.log(`EngageKit demo: http://localhost:${port}/`);
-    console.log(`  under a strict CSP with Trusted Types: http://localhost:${port}/csp.html`);
-    console.log(`  the async loader snippet:              http://localhost:${port}/loader.html`);
-    console.log('Ctrl+C to stop.');
+    const url = `http://localhost:${port}/`;
+    const bold = (text) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[22m` : text);
+    console.log(`
+  EngageKit demo: ${bold(url)}
+
+  The same page under a strict CSP with Trusted Types: ${url}csp.html
+  The async loader snippet:                            ${url}loader.html
+
+  Serving until you press Ctrl+C.
+`);
   } catch (error) {
     if (error?.code !== 'EADDRINUSE') throw error;
     console.error(`Port ${error.port} is in use: try PORT=${error.port + 1} npm start`);

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createVisitor,
   ForbiddenError,
@@ -12,6 +12,13 @@ import { useReferenceServer } from './support/server.js';
 
 const BASE = 'https://api.engagekit.test';
 const { backend, requests } = useReferenceServer();
+
+/**
+ * The refusals below are provoked on purpose: the SDK reports each with
+ * console.error, as it would in a page, and the tests check the errors
+ * themselves. Printed, those lines would read as failures of a passing run.
+ */
+const expectRefusalLogs = () => beforeEach(() => void vi.spyOn(console, 'error').mockImplementation(() => {}));
 
 function visitorFor(token?: Parameters<typeof createVisitor>[0]['token']) {
   const e = backend.createEngagement();
@@ -81,6 +88,7 @@ describe('recordEvent: success (seed 003)', () => {
 });
 
 describe('recordEvent: failures carry the seed messages', () => {
+  expectRefusalLogs();
   it('401 Invalid token for an unknown token, with code, status and both messages', async () => {
     const { visitor } = visitorFor('not-a-token');
     const error = await visitor.recordEvent('x').catch((e: unknown) => e);
@@ -172,6 +180,7 @@ describe('recordEvent: failures carry the seed messages', () => {
 });
 
 describe('token refresh', () => {
+  expectRefusalLogs();
   it('calls a token function again once after a 401 and resends with the fresh token', async () => {
     const e = backend.createEngagement();
     const tokens = ['expired-token', e.visitorToken];

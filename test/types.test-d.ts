@@ -1,3 +1,4 @@
+// Type tests: checked by `npm run typecheck` (tsc; tsconfig.json includes test/), not by `vitest run`.
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   createVisitor,

@@ -1,25 +1,19 @@
-// Shared by the browser tests: finds Chromium, serves the demo, opens pages
-// and records what must not happen on them (console errors, uncaught errors,
+// Shared by the browser tests: connects to the Chromium of the e2e project's
+// globalSetup (test/e2e/chromium.ts), serves the demo, opens pages and
+// records what must not happen on them (console errors, uncaught errors,
 // alert dialogs, CSP violations).
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { startDemoServer } from '../../demo/serve.mjs';
+import { CHROMIUM_PATH } from './chromium.js';
 
-/** Debian's chromium (CI: `apt-get install -y chromium`), or CHROMIUM_PATH. Never a downloaded browser. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export { CHROMIUM_PATH };
+
 const REQUIRED = process.env.ENGAGEKIT_REQUIRE_BROWSER === '1';
-export const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const RESULTS = join(ROOT, 'test-results');
@@ -105,11 +99,14 @@ export function describeInBrowser(name: string, body: (suite: BrowserSuite) => v
     beforeAll(async () => {
       server = await startDemoServer({ port: 0 });
       origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: LAUNCH_ARGS });
+      const shared = inject('chromium');
+      if (!shared) throw new Error('no shared Chromium: run the browser tests through vitest.config.ts (its e2e project starts it)');
+      if ('error' in shared) throw new Error(shared.error);
+      browser = await chromium.connect(shared.wsEndpoint);
     }, 30_000);
     afterAll(async () => {
       for (const context of contexts) await context.close().catch(() => {});
-      await browser?.close();
+      await browser?.close(); // a connected browser: disconnects, the shared Chromium stays for the other files
       await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     });
     body(suite);

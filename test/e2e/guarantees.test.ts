@@ -12,7 +12,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMockServer, type MockServer } from '../../src/mock-node.js';
 import { figures } from '../support/fixtures.js';
 import { seededRandom } from '../support/random.js';
-import { CHROMIUM_PATH, describeInBrowser, LAUNCH_ARGS } from './browser.js';
+import { describeInBrowser } from './browser.js';
+import { CHROMIUM_LAUNCH_ARGS as LAUNCH_ARGS, CHROMIUM_PATH } from './chromium.js';
 import { startGuaranteeServer, type GuaranteeServer } from './support/guarantee-server.js';
 
 const SEED = Number(process.env.ENGAGEKIT_FAULT_SEED ?? 20261202);

