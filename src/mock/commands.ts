@@ -67,7 +67,7 @@ export function commandsHandlers({ baseUrl, store, now, deliver, polls }: Comman
       if (json instanceof Response) return json;
       const body = checkCommandBody(json);
       if (body instanceof Rejection) return errorResponse(body.status, body.body);
-      // Seed 002's schedule and the timer cap, checked here where a detailed reason reaches the operator who wrote it.
+      // SendCommand's schedule and the timer cap, checked here where a detailed reason reaches the operator who wrote it.
       const invalidSchedule = checkSchedule(body.properties) ?? checkTimerLimit(auth.engagement, id, body.properties);
       if (invalidSchedule) return errorResponse(400, invalidSchedule);
       const accepted = acceptCommand(auth.engagement, id, body, deliver);
@@ -162,7 +162,7 @@ export function commandsHandlers({ baseUrl, store, now, deliver, polls }: Comman
       return HttpResponse.json(entry.result);
     }),
 
-    // Seed 004's status.mark_as_read, as an extension: no body, the first mark wins.
+    // Engage Digital's status.mark_as_read, as an extension: no body, the first mark wins.
     http.post<Params>(`${collection}/:commandId/read`, ({ request, params }) => {
       const auth = authorize(request, store, params.engagementId, 'visitor', READ_FORBIDDEN);
       if (auth instanceof Response) return auth;

@@ -11,7 +11,7 @@ import type { Store } from './store.js';
  * answers only to refuse; otherwise the request goes on untouched.
  */
 
-/** Seed 004: "The request body exceeds the limit of 20 megabytes". */
+/** Engage Digital: "The request body exceeds the limit of 20 megabytes". */
 export const MAX_BODY_BYTES = 20_971_520;
 
 export const TOO_LARGE_MESSAGE = `Invalid request size (max: ${MAX_BODY_BYTES} bytes)`;

@@ -178,7 +178,7 @@ export function normalizeSchedule(properties: Record<string, unknown>): TimerCom
   const spec: TimerSet = { kind: 'set', timerName, repeatable: repeatable ?? false, enabled: enabled ?? true };
   if (fireAt !== undefined) spec.fireAt = fireAt;
   if (intervalMs !== undefined) {
-    // Seed 002: "If repeatable=false, fireAt and interval are set, then the interval is ignored."
+    // SendCommand: "If repeatable=false, fireAt and interval are set, then the interval is ignored."
     if (fireAt !== undefined && !spec.repeatable) spec.intervalIgnored = true;
     else spec.intervalMs = intervalMs;
   }

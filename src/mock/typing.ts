@@ -12,7 +12,7 @@ import type { ServerFrame, TypingFrame, TypingStatus, TypingView } from '../prot
  * to the visitor's stream; the visitor's is read with `GET .../typing`.
  */
 
-/** Seed 004's 429 text, verbatim. */
+/** Engage Digital's 429 text, verbatim. */
 export const TYPING_TOO_MANY = 'too many typing requests, please try again in a few seconds';
 /** Typing requests each sender may make per window; every request counts, valid or not. */
 export const TYPING_LIMIT = 10;
@@ -119,7 +119,7 @@ export function createTypingService({ baseUrl, store, now, broadcast }: TypingCo
       }
       const text = typeof preview === 'string' ? Array.from(preview).slice(0, MAX_PREVIEW_LENGTH).join('') : '';
       set(auth.engagement, auth.role, action === 'typing.start' ? text : undefined);
-      // Seed 004: "the response should be a HTTP 200 with ok as body".
+      // Engage Digital: "the response should be a HTTP 200 with ok as body".
       return HttpResponse.text('ok');
     }),
 
