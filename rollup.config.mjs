@@ -25,7 +25,7 @@ const npmEntries = {
 
 /**
  * Script-tag bundles: one IIFE file each, dependencies included.
- * `minify`: published ones, minified, with a source map (docs/performance.md, "Packaging").
+ * `minify`: the published ones (docs/performance.md, "What the package ships"); any other key is an output option (`name`, …).
  * The demo's (demo/public/, not published) include msw, the reference server and the operator client.
  * No `name` for the SDK's: src/global.ts installs `window.EngageKit` itself (it must not overwrite a copy already loaded).
  */
@@ -119,13 +119,13 @@ export default [
     external,
     onwarn,
     plugins: [cleanDist(), typesPassPlugin({ wait: false }), ts()],
-    // No source maps: the code is not minified and reads as the source does (docs/performance.md, "Packaging").
+    // No source maps: the code is not minified and reads as the source does (docs/performance.md, "What the package ships").
     output: [
       { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
       { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named' },
     ],
   },
-  ...scriptBundles.map(({ file, input, minify }) => ({
+  ...scriptBundles.map(({ file, input, minify, ...options }) => ({
     input,
     onwarn,
     plugins: [resolve({ browser: true }), commonjs(), ts()],
@@ -134,6 +134,7 @@ export default [
       format: 'iife',
       sourcemap: true,
       plugins: minify ? [terser({ ecma: 2020, compress: { passes: 2 }, format: { comments: false } })] : [],
+      ...options,
     },
   })),
   // The loader stub of the async snippet (README, "With a <script> tag"): tiny, no source map.

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // Three projects, run side by side in one `vitest run`:
 //   unit  tests in happy-dom (a page's globals, no browser);
@@ -21,6 +23,26 @@ const nodeFiles = ['src', 'test']
   .filter((file) => /\.test\.ts$/.test(file) && !file.startsWith('test/e2e/'))
   .filter((file) => /^\s*\/\/ @vitest-environment node\b/m.test(readFileSync(file, 'utf8').slice(0, 500)));
 
+/** The longest test file, when no timings are cached yet (a fresh clone, or after `npm ci`). */
+const LONGEST = 'test/guarantees-events.test.ts';
+
+/**
+ * The longest files first, whichever project they are in. Vitest queues the
+ * projects one after the other, in the order of their names, so the longest
+ * file of `unit` (half a minute alone) would start last and finish the run on
+ * its own while the other workers are idle.
+ */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]) {
+    const ordered = await super.sort(files); // vitest's order: by project, then longest (as cached) or largest first
+    const seconds = (spec: TestSpecification) => {
+      const path = relative(spec.project.config.root, spec.moduleId);
+      return this.ctx.cache.getFileTestResults(`${spec.project.name}:${path}`)?.duration ?? (path === LONGEST ? Infinity : -1);
+    };
+    return ordered.sort((a, b) => seconds(b) - seconds(a)); // a stable sort: vitest's order among equals
+  }
+}
+
 export default defineConfig({
   test: {
     // The default is one worker per core but one; most test time is spent waiting (timers, the
@@ -29,6 +51,7 @@ export default defineConfig({
     // A timeout is there to catch a test that hangs, not one that is slow: on a busy
     // two-core machine a property test of one second takes six (vitest's default is 5 s).
     testTimeout: 20_000,
+    sequence: { sequencer: LongestFirst },
     restoreMocks: true,
     unstubGlobals: true,
     projects: [

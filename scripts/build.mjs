@@ -122,7 +122,7 @@ async function mswInit() {
   }
 }
 
-function describe(error) {
+function formatError(error) {
   const where = error.loc ? `${relative(ROOT, error.loc.file ?? error.id ?? '')}:${error.loc.line}:${error.loc.column}\n` : error.id ? `${relative(ROOT, error.id)}\n` : '';
   return `${error.plugin ? `[${error.plugin}] ` : ''}${error.message}\n${where}${error.frame ? `${error.frame}\n` : ''}`;
 }
@@ -139,7 +139,7 @@ async function main(argv) {
     const timings = argv.includes('--timings') ? (label, ms) => console.log(`  ${(ms / 1000).toFixed(1).padStart(5)} s  ${label}`) : undefined;
     await Promise.all([rollupBuilds(timings), mswInit()]);
   } catch (error) {
-    console.error(`\nBuild failed: ${describe(error)}`);
+    console.error(`\nBuild failed: ${formatError(error)}`);
     return 1;
   }
   mkdirSync(dirname(STAMP), { recursive: true });

@@ -14,11 +14,11 @@ const BASE = 'https://api.engagekit.test';
 const { backend, requests } = useReferenceServer();
 
 /**
- * The refusals below are provoked on purpose: the SDK reports each with
- * console.error, as it would in a page, and the tests check the errors
- * themselves. Printed, those lines would read as failures of a passing run.
+ * The refusals below are provoked on purpose: the SDK warns of each on the
+ * console, as it would in a page, and the tests check the errors themselves.
+ * Printed, those lines would read as failures of a passing run.
  */
-const expectRefusalLogs = () => beforeEach(() => void vi.spyOn(console, 'error').mockImplementation(() => {}));
+const expectRefusalLogs = () => beforeEach(() => void vi.spyOn(console, 'warn').mockImplementation(() => {}));
 
 function visitorFor(token?: Parameters<typeof createVisitor>[0]['token']) {
   const e = backend.createEngagement();

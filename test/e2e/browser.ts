@@ -35,8 +35,9 @@ export interface BrowserSuite {
 }
 
 /**
- * `describe` for tests in Chromium. Without Chromium: skipped with a plain
- * message, or a failing test when ENGAGEKIT_REQUIRE_BROWSER=1 (CI).
+ * `describe` for tests in Chromium. Without Chromium: skipped (with a plain
+ * message, once, from test/e2e/chromium.ts), or a failing test when
+ * ENGAGEKIT_REQUIRE_BROWSER=1 (CI).
  */
 export function describeInBrowser(name: string, body: (suite: BrowserSuite) => void): void {
   if (!existsSync(CHROMIUM_PATH)) {
@@ -50,10 +51,7 @@ export function describeInBrowser(name: string, body: (suite: BrowserSuite) => v
         });
       });
     } else {
-      console.warn(
-        `Chromium not found at ${CHROMIUM_PATH}: skipping the browser tests (${name}). ` +
-          'Install it (apt-get install -y chromium) or set CHROMIUM_PATH to run them.',
-      );
+      // Said once for all files, by test/e2e/chromium.ts.
       describe.skip(name, () => body(unavailable));
     }
     return;

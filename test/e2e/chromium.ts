@@ -25,8 +25,14 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  // Without Chromium, test/e2e/browser.ts skips the browser tests or fails them (ENGAGEKIT_REQUIRE_BROWSER=1).
+  // Without Chromium, test/e2e/browser.ts skips the browser tests, or fails them when ENGAGEKIT_REQUIRE_BROWSER=1.
   if (!existsSync(CHROMIUM_PATH)) {
+    if (process.env.ENGAGEKIT_REQUIRE_BROWSER !== '1') {
+      console.warn(
+        `Chromium not found at ${CHROMIUM_PATH}: the browser tests are skipped. ` +
+          'Install it (apt-get install -y chromium) or set CHROMIUM_PATH to run them.',
+      );
+    }
     project.provide('chromium', null);
     return;
   }
