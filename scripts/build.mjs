@@ -137,7 +137,9 @@ async function main(argv) {
   const inputs = inputsHash(); // before building: a file edited meanwhile makes the next run build again
   try {
     const timings = argv.includes('--timings') ? (label, ms) => console.log(`  ${(ms / 1000).toFixed(1).padStart(5)} s  ${label}`) : undefined;
-    await Promise.all([rollupBuilds(timings), mswInit()]);
+    // In order: the first rollup build empties dist/, where msw's worker script goes too.
+    await rollupBuilds(timings);
+    await mswInit();
   } catch (error) {
     console.error(`\nBuild failed: ${formatError(error)}`);
     return 1;
