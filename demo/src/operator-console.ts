@@ -175,7 +175,7 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
     type: 'text',
     spellcheck: 'false',
     autocomplete: 'off',
-    placeholder: '>name key=value …   or   /set @name …',
+    placeholder: '>name key=value sends a command · /set @name … changes the engagement',
     'aria-describedby': 'command-line-output',
   });
   const lineRun = h('button', { type: 'submit' }, 'Run');
@@ -193,7 +193,8 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
     { id: 'command-line', class: 'cli' },
     h(
       'label',
-      { for: 'command-line-input' },
+      // Said by the placeholder and the examples under it; the full sentence for screen readers.
+      { for: 'command-line-input', class: 'visually-hidden' },
       'Command line: ',
       h('code', {}, '>name key=value'),
       ' sends a command, ',

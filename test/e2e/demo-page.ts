@@ -39,3 +39,29 @@ export async function runLine(page: Page, line: string): Promise<string> {
 /** Waits until the console's list of recorded events has a line containing `text`. */
 export const eventListed = (page: Page, text: string) =>
   page.waitForFunction((t) => [...document.querySelectorAll('#operator-events li')].some((li) => li.textContent!.includes(t)), text);
+
+/** Presets that run at once and leave nothing open (no dialog, no timer): for filling the console. */
+export const QUIET_PRESETS = ['highlight', 'fill', 'scroll', 'unknown', 'failing'] as const;
+
+/** Sends `count` commands from the console's presets, one after the other, and waits for every result. */
+export async function sendMany(page: Page, count: number, from = 1): Promise<void> {
+  for (let n = from; n < from + count; n++) {
+    await send(page, QUIET_PRESETS[(n - 1) % QUIET_PRESETS.length]!);
+    await page.locator(`#commands tr[data-row="${n}"]`).waitFor();
+  }
+  await page.waitForFunction(
+    (last) => [...document.querySelectorAll('#commands tbody tr')].filter((row) => !/^(sending|pending)$/.test(row.getAttribute('data-result')!)).length >= last,
+    from + count - 1,
+  );
+}
+
+/** The visitor acts `count` times on their page (each an event); waits until the console lists them all. */
+export async function actMany(page: Page, count: number): Promise<void> {
+  const before = await page.locator('#operator-events li').count();
+  const targets = ['#quote', '#pricing button >> nth=0', '#pricing button >> nth=1', '#pricing button >> nth=2'];
+  for (let i = 0; i < count; i++) await page.click(targets[i % targets.length]!);
+  await page.waitForFunction((n) => document.querySelectorAll('#operator-events li').length >= n, before + count);
+}
+
+/** The engagement the page's header names (its full id is the title). */
+export const engagementOf = (page: Page) => page.locator('#demo-engagement').getAttribute('title');
