@@ -24,7 +24,7 @@ import { readEarlier, rememberOrder, type EarlierEntry } from './history.js';
 import { connectLocalServer } from './local-server.js';
 import { mountOperatorConsole, showConsoleProblem } from './operator-console.js';
 import { startReferenceServer } from './reference-server.js';
-import type { ServerLink } from './server-link.js';
+import { forgetLeftovers, type ServerLink } from './server-link.js';
 
 export interface DemoSession {
   baseUrl: string;
@@ -48,6 +48,7 @@ declare global {
   }
 }
 
+forgetLeftovers();
 const page = document.body.dataset.page === 'operator' ? 'operator' : 'visitor';
 const started: Promise<ServerLink> =
   document.body.dataset.server === 'local'

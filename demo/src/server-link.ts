@@ -47,15 +47,38 @@ export function adminReads(baseUrl: string, engagementId: string): Pick<ServerLi
 /** What the demo keeps in this browser's localStorage for an engagement, besides the SDK's own keys. */
 export const DEMO_PREFIX = 'engagekit-demo:';
 
-/** Removes what this browser keeps for an engagement: the demo's keys and the SDK's (`engagekit:<id>:…`). */
+const FORGET_KEY = `${DEMO_PREFIX}forget`;
+
+/**
+ * Removes what this browser keeps for an engagement: the demo's keys and the
+ * SDK's (`engagekit:<id>:…`). Now, and again at the next load
+ * (`forgetLeftovers`): the page's visitor still writes its state as the page
+ * unloads, after a reset.
+ */
 export function forgetEngagement(engagementId: string): void {
   try {
-    for (const key of Object.keys(localStorage)) {
-      if (key.startsWith(`engagekit:${engagementId}:`) || (key.startsWith(DEMO_PREFIX) && key.endsWith(`:${engagementId}`))) {
-        localStorage.removeItem(key);
-      }
-    }
+    removeKeysOf(engagementId);
+    localStorage.setItem(FORGET_KEY, engagementId);
   } catch {
     // Site data blocked: nothing was kept either.
+  }
+}
+
+/** At load, before any visitor: the keys of the engagement a reset left. */
+export function forgetLeftovers(): void {
+  try {
+    const engagementId = localStorage.getItem(FORGET_KEY);
+    if (engagementId) removeKeysOf(engagementId);
+    localStorage.removeItem(FORGET_KEY);
+  } catch {
+    // As above.
+  }
+}
+
+function removeKeysOf(engagementId: string): void {
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith(`engagekit:${engagementId}:`) || (key.startsWith(DEMO_PREFIX) && key.endsWith(`:${engagementId}`))) {
+      localStorage.removeItem(key);
+    }
   }
 }
