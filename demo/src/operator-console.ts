@@ -438,6 +438,8 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
       lineOutput.hidden = false;
       lineOutput.setAttribute('data-state', state);
       replace(lineOutput, ...children);
+      // In view where the sending box scrolls (a small window); the panes themselves never scroll.
+      lineOutput.scrollIntoView({ block: 'nearest' });
     };
     show('sending', 'sending…');
     try {

@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeInBrowser, screenshot } from './browser.js';
-import { actMany, outcome, ready, send, sendMany } from './demo-page.js';
+import { actMany, outcome, ready, runLine, send, sendMany } from './demo-page.js';
 
 /** What must be in view and clickable: the console's title and controls, the visitor's connection and transcript. */
 const CONTROLS = [
@@ -90,10 +90,11 @@ const wrappedNumbers = (page: Page) =>
       .map((time) => `time ${time.textContent} on ${time.getClientRects().length} lines`),
   ]);
 
+/** `events`: whole lines of the visitor's events in view, with the command line's error shown (at 1280×720 the events box gives way to it). */
 const SIZES = [
-  { width: 1280, height: 720, narrow: false },
-  { width: 1440, height: 900, narrow: false },
-  { width: 390, height: 844, narrow: true },
+  { width: 1280, height: 720, narrow: false, events: 1 },
+  { width: 1440, height: 900, narrow: false, events: 3 },
+  { width: 390, height: 844, narrow: true, events: 5 },
 ];
 
 describeInBrowser('the demo at three sizes, in Chromium', (browser) => {
@@ -159,8 +160,11 @@ describeInBrowser('the demo at three sizes, in Chromium', (browser) => {
     await page.locator('#commands tr[data-row="20"][data-read]').waitFor();
     await actMany(page, 19); // and the dismissal: 20 events
     await page.waitForFunction(() => document.querySelectorAll('#transcript li').length >= 40);
+    // A line that does not parse: its error (three lines) under the command line.
+    await runLine(page, '>fill field = email');
+    expect(await page.locator('#command-line-output pre').isVisible()).toBe(true);
 
-    for (const { width, height, narrow } of SIZES) {
+    for (const { width, height, narrow, events } of SIZES) {
       const size = `${width}×${height}`;
       await page.setViewportSize({ width, height });
       await page.evaluate(() => window.scrollTo(0, 0));
@@ -174,8 +178,9 @@ describeInBrowser('the demo at three sizes, in Chromium', (browser) => {
         const tops = await page.evaluate(() => ['#site', '#transcript', '#operator-title'].map((s) => document.querySelector(s)!.getBoundingClientRect().top));
         expect(tops[0]! < tops[1]! && tops[1]! < tops[2]!, `${size}: ${tops}`).toBe(true);
         expect(tops[1]!, `${size}: the transcript starts on the first screen`).toBeLessThan(height);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), `${size}: no sideways scrolling`).toBe(true);
       }
-      const unreachable = (await reach(page, CONTROLS, narrow)).filter((seen) => !seen.ok);
+      const unreachable = (await reach(page, [...CONTROLS, '#command-line-output'], narrow)).filter((seen) => !seen.ok);
       expect(unreachable, size).toEqual([]);
 
       // At least 5 whole rows of results in their box, the newest among them.
@@ -183,7 +188,7 @@ describeInBrowser('the demo at three sizes, in Chromium', (browser) => {
       expect(await rowsInView(page, '.commands-scroll', 'tbody tr'), size).toBeGreaterThanOrEqual(5);
       expect((await reach(page, ['#commands tr[data-row="20"] td.num', '#commands tr[data-row="20"] [data-cell="result"]'], false)).filter((seen) => !seen.ok), `${size}: the newest row`).toEqual([]);
       if (narrow) await page.locator('.events-scroll').evaluate((box) => box.scrollIntoView({ block: 'nearest' }));
-      expect(await rowsInView(page, '.events-scroll', 'li'), size).toBeGreaterThanOrEqual(narrow ? 5 : 3);
+      expect(await rowsInView(page, '.events-scroll', 'li'), size).toBeGreaterThanOrEqual(events);
       expect(await wrappedNumbers(page), size).toEqual([]);
       await screenshot(page, `demo-${width}x${height}`);
     }
