@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { describeInBrowser, screenshot } from './browser.js';
-import { actMany, outcome, ready, runLine, send, sendMany } from './demo-page.js';
+import { actMany, outcome, reach, ready, runLine, send, sendMany } from './demo-page.js';
 
 /** What must be in view and clickable: the console's title and controls, the visitor's connection and transcript. */
 const CONTROLS = [
@@ -23,45 +23,6 @@ const CONTROLS = [
   '#connection',
   '#transcript',
 ];
-
-interface Seen {
-  selector: string;
-  /** The element's box lies in the viewport and the point at its centre hits it (nothing covers it). */
-  ok: boolean;
-  box: string;
-}
-
-/**
- * Whether each element can be seen and clicked where it is now: inside the
- * viewport, inside every scroll box around it, and on top at its centre.
- * `scroll`: first scroll it into view the way a reader would (the page, not the boxes).
- */
-function reach(page: Page, selectors: string[], scroll: boolean): Promise<Seen[]> {
-  return page.evaluate(
-    ({ selectors, scroll }) =>
-      selectors.flatMap((selector) =>
-        [...document.querySelectorAll(selector)].map((element) => {
-          if (scroll) element.scrollIntoView({ block: 'nearest', inline: 'nearest' });
-          const r = element.getBoundingClientRect();
-          // A pixel of slack: boxes at fractional positions.
-          let inside = r.width > 0 && r.height > 0 && r.top >= -1 && r.left >= -1 && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1;
-          let clippedBy = inside ? '' : ' (outside the viewport)';
-          for (let box = element.parentElement; box && inside; box = box.parentElement) {
-            const style = getComputedStyle(box);
-            if (!/(auto|scroll|hidden)/.test(style.overflowY + style.overflowX)) continue;
-            const b = box.getBoundingClientRect();
-            inside = r.top >= b.top - 1 && r.bottom <= b.bottom + 1 && r.left >= b.left - 1 && r.right <= b.right + 1;
-            if (!inside) clippedBy = ` (clipped by ${box.tagName}.${box.className})`;
-          }
-          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-          const ok = inside && !!hit && (element === hit || element.contains(hit) || (element as HTMLInputElement).labels?.[0]?.contains(hit) === true);
-          const covered = hit === element || element.contains(hit) ? '' : ` (on top: ${hit?.tagName}.${hit?.className})`;
-          return { selector, ok, box: `${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)}${clippedBy}${covered}` };
-        }),
-      ),
-    { selectors, scroll },
-  );
-}
 
 /** Rows of a list box that are whole inside it (under its sticky header) and inside the viewport. */
 function rowsInView(page: Page, box: string, rows: string): Promise<number> {

@@ -65,3 +65,43 @@ export async function actMany(page: Page, count: number): Promise<void> {
 
 /** The engagement the page's header names (its full id is the title). */
 export const engagementOf = (page: Page) => page.locator('#demo-engagement').getAttribute('title');
+
+export interface Seen {
+  selector: string;
+  /** The element's box lies in the viewport and the point at its centre hits it (nothing covers it). */
+  ok: boolean;
+  box: string;
+}
+
+/**
+ * Whether each element can be seen and clicked where it is now: inside the
+ * viewport, inside every scroll box around it, and on top at its centre.
+ * `scroll`: first scroll it into view the way a reader would (the page, not the boxes).
+ */
+export function reach(page: Page, selectors: string[], scroll: boolean): Promise<Seen[]> {
+  return page.evaluate(
+    ({ selectors, scroll }) =>
+      selectors.flatMap((selector) =>
+        [...document.querySelectorAll(selector)].map((element) => {
+          if (scroll) element.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+          const r = element.getBoundingClientRect();
+          // A pixel of slack: boxes at fractional positions.
+          let inside = r.width > 0 && r.height > 0 && r.top >= -1 && r.left >= -1 && r.bottom <= innerHeight + 1 && r.right <= innerWidth + 1;
+          let clippedBy = inside ? '' : ' (outside the viewport)';
+          for (let box = element.parentElement; box && inside; box = box.parentElement) {
+            const style = getComputedStyle(box);
+            if (!/(auto|scroll|hidden)/.test(style.overflowY + style.overflowX)) continue;
+            const b = box.getBoundingClientRect();
+            inside = r.top >= b.top - 1 && r.bottom <= b.bottom + 1 && r.left >= b.left - 1 && r.right <= b.right + 1;
+            if (!inside) clippedBy = ` (clipped by ${box.tagName}.${box.className})`;
+          }
+          const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+          const ok = inside && !!hit && (element === hit || element.contains(hit) || (element as HTMLInputElement).labels?.[0]?.contains(hit) === true);
+          const covered = hit === element || element.contains(hit) ? '' : ` (on top: ${hit?.tagName}.${hit?.className})`;
+          return { selector, ok, box: `${Math.round(r.left)},${Math.round(r.top)} ${Math.round(r.width)}×${Math.round(r.height)}${clippedBy}${covered}` };
+        }),
+      ),
+    { selectors, scroll },
+  );
+}
+

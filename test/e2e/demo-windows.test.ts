@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import type { OpenPage } from './browser.js';
 import { describeInBrowser } from './browser.js';
-import { engagementOf, eventListed, outcome, runLine, send, transcript } from './demo-page.js';
+import { engagementOf, eventListed, outcome, reach, runLine, send, transcript } from './demo-page.js';
 
 const connected = (page: Page) => page.waitForSelector('#connection[data-status="open"]');
 const consoleReady = (page: Page) => page.waitForSelector('.preset:not([disabled])');
@@ -58,6 +58,13 @@ describeInBrowser('the demo in two windows, on the local reference server, in Ch
     await v.fill('#contact-form textarea[name="message"]', 'Is my bike covered?');
     await o.locator('#visitor-typing[data-active="true"]').waitFor();
     expect(await o.locator('#visitor-typing').textContent()).toBe('Visitor is typing: “Is my bike covered?”');
+
+    // The operator's window alone holds up at the demo's three sizes: its controls in reach.
+    for (const [width, height] of [[1280, 720], [1440, 900], [390, 844]] as const) {
+      await o.setViewportSize({ width, height });
+      const controls = ['#operator-title', '.preset', '#command-line-input', '#operator-message', '#drop-connection', '#block-websockets', '#reset', '#commands tr[data-row="2"] td.num'];
+      expect((await reach(o, controls, width < 500)).filter((seen) => !seen.ok), `${width}×${height}`).toEqual([]);
+    }
     expect(visitor.problems).toEqual([]);
     expect(operator.problems).toEqual([]);
   });
