@@ -392,6 +392,7 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
         element.setAttribute('data-result', 'refused');
         element.classList.add('is-refused');
         replace(server, h('span', { class: 'status-error' }, String(status)), ' ', message);
+        server.title = `${status} ${message}`; // the cell shows one line of it
         replace(result, h('em', {}, 'not delivered'));
       },
     };
