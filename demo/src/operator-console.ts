@@ -7,6 +7,7 @@ import {
   type Operator,
 } from '../../src/operator.js';
 import { isEngageKitError, isHttpError } from '../../src/index.js';
+import { uuidv4 } from '../../src/shared/uuid.js';
 import { append, h, replace } from './dom.js';
 import { DEMO_PREFIX, type ServerLink } from './server-link.js';
 
@@ -399,7 +400,8 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
   }
 
   async function send(label: string, body: Preset['body'] | string, raw: boolean): Promise<void> {
-    const id = crypto.randomUUID();
+    // Not crypto.randomUUID: a phone on the LAN opens the demo over plain http, which is no secure context.
+    const id = uuidv4();
     const parsed = typeof body === 'string' ? tryParse(body) : body;
     const properties = parsed && typeof parsed === 'object' ? (parsed as { properties?: unknown }).properties : undefined;
     const content = parsed && typeof parsed === 'object' ? (parsed as { content?: unknown }).content : undefined;
@@ -562,7 +564,18 @@ const warn = (what: string) => (error: unknown) => console.warn(`demo: could not
 
 /** The console's place before its server is up, or when it did not start. */
 export function showConsoleProblem(root: HTMLElement, error: unknown): void {
-  append(root, h('p', { class: 'console-problem status-error', role: 'alert' }, `The reference server did not start: ${error instanceof Error ? error.message : String(error)}`));
+  append(
+    root,
+    h(
+      'p',
+      { class: 'console-problem status-error', role: 'alert' },
+      `The reference server did not start: ${error instanceof Error ? error.message : String(error)}`,
+      // A phone on the LAN, over plain http: browsers give service workers to localhost and https only.
+      ...(isSecureContext
+        ? []
+        : [' · Service workers need localhost or https: on another device, open ', h('a', { href: '/visitor.html' }, '/visitor.html'), ' and /operator.html, on the local reference server.']),
+    ),
+  );
 }
 
 /**
