@@ -2,9 +2,9 @@
 // JavaScript on window.EngageKit; no build step. Four real handlers, events
 // recorded as the visitor acts, the transcript and the connection state; the
 // engagement's details as the operator set them (visitor.meta), scheduled
-// commands firing (the 'timer' event), the visitor's typing (visitor.typing)
-// and read receipts (visitor.markAsRead). Whatever the operator sent is
-// written with textContent: never parsed as HTML.
+// commands firing (the 'timer:fired' event), the visitor's typing
+// (visitor.typing) and read receipts (visitor.markAsRead). Whatever the
+// operator sent is written with textContent: never parsed as HTML.
 (function () {
   'use strict';
 
@@ -13,6 +13,8 @@
   var form = $('contact-form');
   /** Ids of the commands whose message is in the dialog: marked read when the visitor dismisses it. */
   var unread = [];
+  /** Every handler run on this page load, "<name> <command id>": for poking around, and to see that a reload runs nothing again. */
+  var handlerRuns = window.handlerRuns = [];
 
   // Handlers run operator commands. They get the command's properties; what
   // they return or throw is reported back to the operator as the result.
@@ -43,10 +45,49 @@
     },
   };
 
+  // Highlight and fill outline what they touched; the outline fades (demo.css) and the class
+  // goes when the animation ends, or after 5 s where animations do not run (a hidden element).
+  var flashes = new WeakMap();
   function flash(element) {
+    clearTimeout(flashes.get(element));
     element.classList.remove('highlighted');
     void element.offsetWidth; // restart the animation
     element.classList.add('highlighted');
+    var done = function () {
+      clearTimeout(flashes.get(element));
+      element.removeEventListener('animationend', ended);
+      element.classList.remove('highlighted');
+    };
+    var ended = function (event) { if (event.target === element && event.animationName === 'highlight') done(); };
+    element.addEventListener('animationend', ended);
+    flashes.set(element, setTimeout(done, 5000));
+  }
+
+  Object.keys(handlers).forEach(function (name) {
+    var handler = handlers[name];
+    handlers[name] = function (properties, context) {
+      handlerRuns.push(name + ' ' + context.command.id);
+      return handler(properties, context);
+    };
+  });
+
+  // What the transcript showed before this page loaded (the reference server
+  // still has it: see demo/src/history.ts), above the live transcript, and
+  // what the box says while both are empty.
+  function showTranscript(visitor, earlier) {
+    var list = $('transcript-earlier');
+    earlier.forEach(function (entry) {
+      var item = document.createElement('li');
+      item.className = 'engagekit-entry engagekit-entry--' + entry.kind + (entry.fallback ? ' engagekit-entry--fallback' : '');
+      item.textContent = entry.text;
+      list.append(item);
+    });
+    list.hidden = earlier.length === 0;
+    // Also shows the operator's typing: a <p class="engagekit-typing"> after the list, hidden when nobody types.
+    EngageKit.mountTranscript($('transcript'), visitor.transcript);
+    visitor.transcript.subscribe(function (entries) {
+      $('transcript-empty').hidden = earlier.length + entries.length > 0;
+    });
   }
 
   function showConnection(state) {
@@ -92,11 +133,11 @@
     window.visitor = visitor; // for poking around in the console
 
     showConnection(visitor.connection);
-    visitor.on('connection', function (change) { showConnection(change.current); });
-    // Also shows the operator's typing: a <p class="engagekit-typing"> after the list, hidden when nobody types.
-    EngageKit.mountTranscript($('transcript'), visitor.transcript);
+    visitor.on('connection:changed', function (change) { showConnection(change.current); });
+    showTranscript(visitor, session.earlier);
+    session.rememberOrder(visitor.transcript);
     showEngagement(visitor.meta);
-    visitor.on('meta', showEngagement);
+    visitor.on('meta:changed', showEngagement);
 
     function record(message) {
       visitor.recordEvent(message).catch(function (error) { console.warn('could not record', message, error); });
@@ -133,7 +174,7 @@
     // A scheduled command's timer fired and its handler ran. The firing is not
     // reported to the server (the command's result stays "scheduled"): this page
     // records it as an event, so the operator sees it too.
-    visitor.on('timer', function (firing) {
+    visitor.on('timer:fired', function (firing) {
       record('Timer “' + firing.timerName + '” fired: ' + (firing.name || 'command') + ' ' + firing.status);
     });
   }, function () {

@@ -1,4 +1,4 @@
-import type { EngagementCredentials, MockBackend } from '../../src/mock.js';
+import type { AdminCommandEntry } from '../../src/mock.js';
 import {
   createOperator,
   formatCommandLineError,
@@ -7,11 +7,13 @@ import {
   type Operator,
 } from '../../src/operator.js';
 import { isEngageKitError, isHttpError } from '../../src/index.js';
+import { uuidv4 } from '../../src/shared/uuid.js';
 import { append, h, replace } from './dom.js';
-import type { ReferenceServer } from './reference-server.js';
+import { DEMO_PREFIX, type ServerLink } from './server-link.js';
 
 /**
- * The operator console: the right-hand pane. It sends custom commands the way
+ * The operator console: the right-hand pane of `/`, the whole of
+ * `/operator.html`. It sends custom commands the way
  * an operator's tool does (`engagekit/operator`, the PUT of seed 000), or as
  * a raw PUT for bodies the client would refuse to send, so that the server's
  * own error shows; it runs typed command lines (`sendCommandLine`: `>name
@@ -21,6 +23,10 @@ import type { ReferenceServer } from './reference-server.js';
  *
  * Everything that came from an operator or a visitor is shown as text
  * (`h`/`replace` make text nodes): never parsed as HTML.
+ *
+ * The reference server behind it is the page's own or the local one
+ * (`ServerLink`): it learns what the visitor did from the requests that
+ * server answered, and after a reload it lists the commands the server has.
  */
 
 interface Preset {
@@ -123,6 +129,18 @@ const TYPING_IDLE_MS = 5_000;
 /** The server lets a start run out after 10 s: look again a little after that. */
 const TYPING_RECHECK_MS = 10_500;
 
+/** The console's own names for what it sent ("Highlight the pricing"), kept per engagement for the rows after a reload. */
+const labelsKey = (engagementId: string) => `${DEMO_PREFIX}labels:${engagementId}`;
+
+function storedLabels(engagementId: string): Record<string, [string, string]> {
+  try {
+    const labels: unknown = JSON.parse(localStorage.getItem(labelsKey(engagementId)) ?? '{}');
+    return labels && typeof labels === 'object' ? (labels as Record<string, [string, string]>) : {};
+  } catch {
+    return {};
+  }
+}
+
 interface Row {
   element: HTMLTableRowElement;
   server: HTMLTableCellElement;
@@ -130,27 +148,25 @@ interface Row {
   read: HTMLTableCellElement;
 }
 
-export function mountOperatorConsole(options: {
-  root: HTMLElement;
-  backend: MockBackend;
-  baseUrl: string;
-  credentials: EngagementCredentials;
-  ready: Promise<ReferenceServer>;
-}): void {
-  const { root, backend, baseUrl, credentials, ready } = options;
+/** Mounts the console into `root` once its server is up: every control is usable from the start. */
+export function mountOperatorConsole(options: { root: HTMLElement; link: ServerLink }): void {
+  const { root, link } = options;
+  const { baseUrl, credentials } = link;
   const { engagementId, operatorToken } = credentials;
   const operator = createOperator({ baseUrl, token: operatorToken, retries: 0 });
   const rows = new Map<string, Row>();
+  const labels = storedLabels(engagementId);
   let sent = 0;
 
   // ---- sending: presets, the command line, a raw body
   const presetButtons = PRESETS.map((preset) => {
     const button = h(
       'button',
-      { type: 'button', class: 'preset', 'data-preset': preset.id, disabled: true },
+      { type: 'button', class: 'preset', 'data-preset': preset.id },
       h('span', { class: 'preset-label' }, preset.label),
       h('span', { class: 'preset-hint' }, preset.hint),
     );
+    button.title = preset.hint;
     button.addEventListener('click', () => void send(preset.label, preset.body, preset.raw ?? false));
     return button;
   });
@@ -160,10 +176,10 @@ export function mountOperatorConsole(options: {
     type: 'text',
     spellcheck: 'false',
     autocomplete: 'off',
-    placeholder: '>name key=value …   or   /set @name …',
+    placeholder: '>name key=value sends a command · /set @name … changes the engagement',
     'aria-describedby': 'command-line-output',
   });
-  const lineRun = h('button', { type: 'submit', disabled: true }, 'Run');
+  const lineRun = h('button', { type: 'submit' }, 'Run');
   const lineOutput = h('div', { id: 'command-line-output', class: 'cli-output', 'aria-live': 'polite', hidden: true });
   const exampleButtons = EXAMPLE_LINES.map(({ line, hint }) => {
     const button = h('button', { type: 'button', class: 'example', 'data-line': line, title: hint }, line);
@@ -178,7 +194,8 @@ export function mountOperatorConsole(options: {
     { id: 'command-line', class: 'cli' },
     h(
       'label',
-      { for: 'command-line-input' },
+      // Said by the placeholder and the examples under it; the full sentence for screen readers.
+      { for: 'command-line-input', class: 'visually-hidden' },
       'Command line: ',
       h('code', {}, '>name key=value'),
       ' sends a command, ',
@@ -196,7 +213,7 @@ export function mountOperatorConsole(options: {
 
   const customBody = h('textarea', { id: 'custom-body', rows: '3', spellcheck: 'false' });
   customBody.value = DEFAULT_CUSTOM_BODY;
-  const customSend = h('button', { type: 'submit', disabled: true }, 'Send as is');
+  const customSend = h('button', { type: 'submit' }, 'Send as is');
   // Folded: the command line is the everyday way in; this is for bodies the client would refuse.
   const customForm = h(
     'form',
@@ -230,19 +247,29 @@ export function mountOperatorConsole(options: {
         h(
           'tr',
           {},
-          h('th', {}, '#'),
+          h('th', { class: 'num' }, '#'),
           h('th', {}, 'Command'),
           h('th', {}, 'Content'),
           h('th', {}, 'Server'),
           h('th', {}, 'Visitor'),
-          h('th', { title: 'When the visitor dismissed it (visitor.markAsRead)' }, 'Read'),
+          h('th', { class: 'read', title: 'When the visitor dismissed it (visitor.markAsRead)' }, 'Read'),
         ),
       ),
       commandsBody,
     ),
   );
+  const commandsEmpty = h(
+    'p',
+    { class: 'empty', id: 'commands-empty' },
+    'No commands yet: send one above. Each gets a row here, with the server’s answer and what the visitor’s page did with it.',
+  );
   const eventsList = h('ol', { id: 'operator-events', class: 'events' });
-  const eventsEmpty = h('p', { class: 'empty', id: 'operator-events-empty' }, 'No events yet: act on the visitor’s page.');
+  const eventsEmpty = h(
+    'p',
+    { class: 'empty', id: 'operator-events-empty' },
+    'No events yet: act on the visitor’s page (click, choose a plan, open the FAQ) and each shows here.',
+  );
+  const eventsScroll = h('div', { class: 'events-scroll' }, eventsEmpty, eventsList);
   const visitorTyping = h('span', { id: 'visitor-typing', class: 'typing-state', 'data-active': 'false' }, 'Visitor: not typing');
 
   const messageInput = h('input', {
@@ -252,7 +279,7 @@ export function mountOperatorConsole(options: {
     placeholder: 'Write to the visitor: they see you typing',
     'aria-label': 'Message to the visitor',
   });
-  const messageSend = h('button', { type: 'submit', disabled: true }, 'Send');
+  const messageSend = h('button', { type: 'submit' }, 'Send');
   const operatorTyping = h('span', { id: 'operator-typing', class: 'typing-state', 'data-active': 'false' }, 'You: not typing');
   const messageForm = h('form', { id: 'operator-chat', class: 'chat-form' }, messageInput, messageSend, operatorTyping);
   const typing = createOperatorTyping(operator, engagementId);
@@ -266,14 +293,16 @@ export function mountOperatorConsole(options: {
     void send('Message', { content: text, properties: { name: 'showMessage', message: text } }, false);
   });
 
-  const dropButton = h('button', { type: 'button', disabled: true }, 'Drop the connection');
-  const blockToggle = h('input', { type: 'checkbox', id: 'block-websockets', disabled: true });
-  dropButton.addEventListener('click', () => backend.dropConnections(engagementId));
-  blockToggle.addEventListener('change', () => {
-    backend.blockWebSockets(blockToggle.checked);
-    if (blockToggle.checked) backend.dropConnections(engagementId);
-  });
-  const serverState = h('span', { id: 'server-state', class: 'state', 'data-status': 'connecting' }, 'starting…');
+  const dropButton = h('button', { type: 'button', id: 'drop-connection' }, 'Drop the connection');
+  const blockToggle = h('input', { type: 'checkbox', id: 'block-websockets' });
+  const failed = (what: string) => (error: unknown) => console.error(`demo: ${what} failed`, error);
+  dropButton.addEventListener('click', () => void link.dropConnections().catch(failed('dropping the connection')));
+  blockToggle.addEventListener('change', () => void link.blockWebSockets(blockToggle.checked).catch(failed('blocking WebSockets')));
+  const serverState = h(
+    'span',
+    { id: 'server-state', class: 'state', 'data-status': 'open' },
+    link.kind === 'in-page' ? 'running in this page' : 'local server, /api',
+  );
 
   replace(
     root,
@@ -289,7 +318,7 @@ export function mountOperatorConsole(options: {
       h(
         'section',
         { class: 'console-send', 'aria-labelledby': 'send-title' },
-        h('h3', { id: 'send-title' }, 'Send a custom command ', h('span', { class: 'note' }, 'to engagement ', h('code', {}, engagementId))),
+        h('h3', { id: 'send-title' }, 'Send a custom command'),
         h('div', { class: 'presets' }, ...presetButtons),
         lineForm,
         customDetails,
@@ -298,21 +327,21 @@ export function mountOperatorConsole(options: {
         'section',
         { class: 'console-log', 'aria-labelledby': 'commands-title' },
         h('h3', { id: 'commands-title' }, 'Commands and the visitor’s results'),
+        commandsEmpty,
         commandsScroll,
       ),
       h(
         'section',
         { class: 'console-events', 'aria-labelledby': 'events-title' },
         h('div', { class: 'events-bar' }, h('h3', { id: 'events-title' }, 'Events the visitor recorded'), visitorTyping),
-        eventsEmpty,
-        eventsList,
+        eventsScroll,
       ),
       h('section', { class: 'console-chat', 'aria-label': 'Write to the visitor' }, messageForm),
       h(
         'section',
         { class: 'network', 'aria-label': 'Network' },
         dropButton,
-        h('label', { class: 'toggle' }, blockToggle, ' Block WebSockets (the SDK falls back to polling)'),
+        h('label', { class: 'toggle', title: 'New stream sockets are refused: the SDK falls back to polling' }, blockToggle, ' Block WebSockets (the SDK polls)'),
       ),
     ),
   );
@@ -320,17 +349,28 @@ export function mountOperatorConsole(options: {
   /** A row of the commands table, in sending order; `id` is the command's. */
   function addRow(id: string, label: string, detail: string, content: unknown) {
     const n = ++sent;
+    commandsEmpty.hidden = true;
+    commandsScroll.hidden = false;
+    if (!labels[id]) {
+      labels[id] = [label, detail];
+      try {
+        localStorage.setItem(labelsKey(engagementId), JSON.stringify(labels));
+      } catch {
+        // Full or blocked: after a reload the row is named by the command's name.
+      }
+    }
     const server = h('td', { class: 'server', 'data-cell': 'server' }, 'sending…');
     const result = h('td', { class: 'result', 'data-cell': 'result' }, '…');
     const read = h('td', { class: 'read', 'data-cell': 'read' }, '');
     const element = h(
       'tr',
       { 'data-row': String(n), 'data-result': 'sending', 'data-command-id': id },
-      h('td', {}, String(n)),
-      h('td', { 'data-cell': 'command' }, h('strong', {}, label), h('br'), h('code', {}, detail)),
+      h('td', { class: 'num', 'data-cell': 'n' }, String(n)),
+      // One line per row, the whole text in the title: more rows in view.
+      h('td', { 'data-cell': 'command', title: `${label}\n${detail}` }, h('strong', {}, label), ' ', h('code', {}, detail)),
       h(
         'td',
-        { 'data-cell': 'content' },
+        { 'data-cell': 'content', ...(typeof content === 'string' && { title: content }) },
         typeof content === 'string' ? content : h('em', {}, content === undefined || content === null ? 'no content' : JSON.stringify(content)),
       ),
       server,
@@ -343,23 +383,25 @@ export function mountOperatorConsole(options: {
     commandsScroll.scrollTop = 0;
     rows.set(id, { element, server, result, read });
     return {
-      accepted() {
+      accepted(ask = true) {
         element.setAttribute('data-result', 'pending');
         replace(server, h('span', { class: 'status-ok' }, '200'), ' accepted');
         replace(result, h('span', { class: 'pending' }, 'waiting…'));
-        void refresh(id); // The result may already be in.
+        if (ask) void refresh(id).catch(warn('the command')); // The result may already be in.
       },
       refused(status: number | string, message: string) {
         element.setAttribute('data-result', 'refused');
         element.classList.add('is-refused');
         replace(server, h('span', { class: 'status-error' }, String(status)), ' ', message);
+        server.title = `${status} ${message}`; // the cell shows one line of it
         replace(result, h('em', {}, 'not delivered'));
       },
     };
   }
 
   async function send(label: string, body: Preset['body'] | string, raw: boolean): Promise<void> {
-    const id = crypto.randomUUID();
+    // Not crypto.randomUUID: a phone on the LAN opens the demo over plain http, which is no secure context.
+    const id = uuidv4();
     const parsed = typeof body === 'string' ? tryParse(body) : body;
     const properties = parsed && typeof parsed === 'object' ? (parsed as { properties?: unknown }).properties : undefined;
     const content = parsed && typeof parsed === 'object' ? (parsed as { content?: unknown }).content : undefined;
@@ -399,6 +441,8 @@ export function mountOperatorConsole(options: {
       lineOutput.hidden = false;
       lineOutput.setAttribute('data-state', state);
       replace(lineOutput, ...children);
+      // In view where the sending box scrolls (a small window); the panes themselves never scroll.
+      lineOutput.scrollIntoView({ block: 'nearest' });
     };
     show('sending', 'sending…');
     try {
@@ -423,14 +467,31 @@ export function mountOperatorConsole(options: {
     const row = rows.get(commandId);
     if (!row) return;
     const command = await operator.getCustomCommand(engagementId, commandId);
-    if (command.read_at) {
-      row.element.setAttribute('data-read', command.read_at);
-      replace(row.read, h('time', { datetime: command.read_at, title: command.read_at }, command.read_at.slice(11, 19)));
+    showOutcome(row, command.result, command.read_at);
+  }
+
+  function showOutcome(row: Row, result: AdminCommandEntry['result'], readAt: string | null | undefined): void {
+    if (readAt) {
+      row.element.setAttribute('data-read', readAt);
+      replace(row.read, h('time', { datetime: readAt, title: readAt }, readAt.slice(11, 19)));
     }
-    if (!command.result) return;
-    const { status, error } = command.result;
+    if (!result) return;
+    const { status, error } = result;
     row.element.setAttribute('data-result', status);
     replace(row.result, h('span', { class: `result-${status}` }, status), error ? `: ${error}` : '');
+    if (error) row.result.title = error;
+  }
+
+  /** After a reload: the commands the server has, named as this console named them when it sent them. */
+  async function restoreRows(): Promise<void> {
+    for (const entry of await link.commands()) {
+      const { command } = entry;
+      if (rows.has(command.id)) continue;
+      const name = typeof command.properties.name === 'string' ? command.properties.name : '(no name)';
+      const [label, detail] = labels[command.id] ?? ['Sent earlier', name];
+      addRow(command.id, label, detail, command.content).accepted(false);
+      showOutcome(rows.get(command.id)!, entry.result, entry.read_at);
+    }
   }
 
   /** After a batch of results: every row still waiting for one. */
@@ -442,15 +503,23 @@ export function mountOperatorConsole(options: {
     }
   }
 
-  function renderEvents(): void {
-    const events = backend.getEvents(engagementId);
+  // Read again on every event the visitor records; answers that come out of order are dropped.
+  let eventsAsked = 0;
+  async function renderEvents(): Promise<void> {
+    const asked = ++eventsAsked;
+    const events = await link.events();
+    if (asked !== eventsAsked) return;
     eventsEmpty.hidden = events.length > 0;
+    eventsList.hidden = events.length === 0;
+    const atEnd = eventsScroll.scrollHeight - eventsScroll.scrollTop - eventsScroll.clientHeight < 8;
     replace(
       eventsList,
       ...events.map((event) =>
         h('li', { 'data-event-id': event.id }, h('time', { datetime: event.timestamp }, event.timestamp.slice(11, 19)), ' ', event.content),
       ),
     );
+    // The newest in view, unless the operator scrolled up to read.
+    if (atEnd) eventsScroll.scrollTop = eventsScroll.scrollHeight;
   }
 
   // Who is typing, as the operator reads it (GET .../typing). Asked again on
@@ -473,32 +542,39 @@ export function mountOperatorConsole(options: {
     if (visitor.active || now.operator.active) typingRecheck = setTimeout(() => void refreshTyping().catch(() => {}), TYPING_RECHECK_MS);
   }
 
-  renderEvents();
-  ready.then(
-    ({ worker }) => {
-      serverState.setAttribute('data-status', 'open');
-      replace(serverState, 'running in this page');
-      for (const control of [...presetButtons, lineRun, customSend, messageSend, dropButton, blockToggle]) control.disabled = false;
-      // The visitor's requests reach the reference server in this page: update as they land.
-      worker.events.on('response:mocked', ({ request }) => {
-        if (request.method !== 'POST') return;
-        const path = new URL(request.url).pathname;
-        const warn = (what: string) => (error: unknown) => console.warn(`demo: could not read ${what}`, error);
-        if (path.endsWith('/events')) renderEvents();
-        else if (path.endsWith('/custom_commands/results')) refreshPending();
-        else if (path.endsWith('/typing')) void refreshTyping().catch(warn('the typing state'));
-        else {
-          // One result, or a read receipt (visitor.markAsRead).
-          const match = /\/custom_commands\/([^/]+)\/(?:result|read)$/.exec(path);
-          if (match) void refresh(decodeURIComponent(match[1]!)).catch(warn('the command'));
-        }
-      });
-    },
-    (error: unknown) => {
-      serverState.setAttribute('data-status', 'closed');
-      replace(serverState, 'failed to start');
-      append(root, h('p', { class: 'status-error', role: 'alert' }, `The reference server did not start: ${error instanceof Error ? error.message : String(error)}`));
-    },
+  commandsScroll.hidden = true;
+  eventsList.hidden = true;
+  void renderEvents().catch(warn('the events'));
+  void restoreRows().catch(warn('the commands'));
+  // The visitor's requests reach the reference server: update as they land.
+  link.onRequest((method, path) => {
+    if (method !== 'POST') return;
+    if (path.endsWith('/events') || path.endsWith('/events/batch')) void renderEvents().catch(warn('the events'));
+    else if (path.endsWith('/custom_commands/results')) refreshPending();
+    else if (path.endsWith('/typing')) void refreshTyping().catch(warn('the typing state'));
+    else {
+      // One result, or a read receipt (visitor.markAsRead).
+      const match = /\/custom_commands\/([^/]+)\/(?:result|read)$/.exec(path);
+      if (match) void refresh(decodeURIComponent(match[1]!)).catch(warn('the command'));
+    }
+  });
+}
+
+const warn = (what: string) => (error: unknown) => console.warn(`demo: could not read ${what}`, error);
+
+/** The console's place before its server is up, or when it did not start. */
+export function showConsoleProblem(root: HTMLElement, error: unknown): void {
+  append(
+    root,
+    h(
+      'p',
+      { class: 'console-problem status-error', role: 'alert' },
+      `The reference server did not start: ${error instanceof Error ? error.message : String(error)}`,
+      // A phone on the LAN, over plain http: browsers give service workers to localhost and https only.
+      ...(isSecureContext
+        ? []
+        : [' · Service workers need localhost or https: on another device, open ', h('a', { href: '/visitor.html' }, '/visitor.html'), ' and /operator.html, on the local reference server.']),
+    ),
   );
 }
 
@@ -517,7 +593,9 @@ function createOperatorTyping(operator: Operator, engagementId: string) {
   let trailing: ReturnType<typeof setTimeout> | undefined;
   let idle: ReturnType<typeof setTimeout> | undefined;
   const post = (action: 'start' | 'stop', preview?: string) =>
-    operator.typing(engagementId, action, preview).catch((error: unknown) => console.warn(`demo: typing.${action} not sent`, error));
+    (action === 'start' ? operator.typing.start(engagementId, preview) : operator.typing.stop(engagementId)).catch((error: unknown) =>
+      console.warn(`demo: typing.${action} not sent`, error),
+    );
   const sync = () => {
     clearTimeout(trailing);
     trailing = undefined;

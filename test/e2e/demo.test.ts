@@ -158,8 +158,8 @@ describeInBrowser('the demo in Chromium', (browser) => {
     expect(problems).toEqual([]);
   });
 
-  it('screenshot: the demo after a few commands and events', async () => {
-    const opened = await browser.open('/', { viewport: { width: 1440, height: 1000 } });
+  it("screenshot: the demo after a few commands and events, at 1280×720 (the README's)", async () => {
+    const opened = await browser.open('/', { viewport: { width: 1280, height: 720 } });
     await ready(opened);
     const { page, problems } = opened;
     await page.click('#quote');
@@ -189,6 +189,8 @@ describeInBrowser('the demo in Chromium', (browser) => {
     await page.fill('#contact-form textarea[name="message"]', 'Does Gold cover my bike abroad?');
     await page.locator('#visitor-typing[data-active="true"]').waitFor();
     await page.waitForTimeout(700); // the smooth scroll settles
+    // All of it in the window: the page itself does not scroll.
+    expect(await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight)).toBe(true);
 
     // docs/screenshots/demo.png is the README's: written when missing, or on request.
     const readme = 'docs/screenshots/demo.png';

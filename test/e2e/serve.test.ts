@@ -48,6 +48,59 @@ describe('the demo server', () => {
     );
   });
 
+  it('serves /visitor.html, the demo page on the local reference server, and /operator.html, with nothing inline', async () => {
+    const text = async (path: string) => (await fetch(`${origin}${path}`)).text();
+    const [index, visitor, operator] = await Promise.all([text('/'), text('/visitor.html'), text('/operator.html')]);
+    expect(index).toContain('<body data-server="in-page">');
+    expect(visitor).toBe(index.replace('<body data-server="in-page">', '<body data-server="local">'));
+    expect(operator).toContain('<body data-server="local" data-page="operator">');
+    expect(operator).toContain('<script src="/demo-app.js"></script>');
+    for (const page of [visitor, operator]) expect(page).not.toMatch(/<script>|style=/);
+  });
+
+  it('passes /api to the local reference server, HTTP and the command stream, and shares one engagement through /demo/', async () => {
+    const engagement = (await (await fetch(`${origin}/demo/engagement`)).json()) as { engagementId: string; operatorToken: string; visitorToken: string };
+    expect(engagement).toMatchObject({ engagementId: expect.any(String), operatorToken: expect.any(String), visitorToken: expect.any(String) });
+    expect(await (await fetch(`${origin}/demo/engagement`)).json()).toEqual(engagement); // the same for every window
+    const at = `${origin}/api/engagements/${engagement.engagementId}`;
+    const put = await fetch(`${at}/custom_commands/${crypto.randomUUID()}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${engagement.operatorToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ content: 'Hello', properties: { name: 'showMessage' } }),
+    });
+    expect(put.status).toBe(200);
+    const commands = (await (await fetch(`${origin}/api/__engagekit/engagements/${engagement.engagementId}/commands`)).json()) as { commands: unknown[] };
+    expect(commands.commands).toHaveLength(1);
+    expect((await fetch(`${origin}/api/no-such-endpoint`)).status).toBe(404);
+
+    // The stream's WebSocket upgrade reaches it too.
+    const { WebSocket } = await import('ws');
+    const socket = new WebSocket(`${origin.replace('http', 'ws')}/api/engagements/${engagement.engagementId}/stream`);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    socket.close();
+
+    // A reset: a new engagement, the old one gone.
+    const next = (await (await fetch(`${origin}/demo/reset`, { method: 'POST' })).json()) as { engagementId: string };
+    expect(next.engagementId).not.toBe(engagement.engagementId);
+    expect((await fetch(`${origin}/api/__engagekit/engagements/${engagement.engagementId}/events`)).status).toBe(404);
+    expect((await (await fetch(`${origin}/demo/engagement`)).json()).engagementId).toBe(next.engagementId);
+  });
+
+  it('without the local reference server (api: false), /api and /demo/ say so', async () => {
+    const bare = await startDemoServer({ port: 0, api: false });
+    try {
+      const at = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+      for (const path of ['/api/__engagekit/engagements', '/demo/engagement']) {
+        const response = await fetch(`${at}${path}`);
+        expect(response.status, path).toBe(503);
+        expect(await response.json(), path).toMatchObject({ message: 'No local reference server' });
+      }
+      expect((await fetch(`${at}/`)).status).toBe(200);
+    } finally {
+      await new Promise((resolve) => bare.close(resolve));
+    }
+  });
+
   it('serves nothing outside demo/public and dist', async () => {
     for (const path of ['/package.json', '/../package.json', '/%2e%2e/package.json', '/dist/../package.json', '/src/index.ts', '/demo/serve.mjs', '/%E0%A4%A']) {
       const response = await fetch(`${origin}${path}`);
