@@ -3,8 +3,9 @@ const backoff = { initialDelay: 1_000, maxDelay: 30_000, factor: 2, jitter: 0.5 
 
 /**
  * Every default of the SDK, in one place. The TSDoc of each option repeats its value.
- * `resolveVisitorOptions` walks this object: each key here (but `typing`) is an option
- * of `createVisitor`, and a nested object is an option object (`queue`, `realtime`).
+ * `resolveVisitorOptions` reads it beside its table of rules (options.ts), which has
+ * the same shape: each key here (but `typing`) is an option of `createVisitor`, and a
+ * nested object is an option object (`queue`, `realtime`).
  * Only the top level is frozen (the nested objects are never handed out: options are
  * resolved into fresh objects).
  */
