@@ -1,5 +1,5 @@
 import { MAX_TIMERS, type CommandStatus, type CustomCommand } from '../protocol/wire.js';
-import { readJson, writeJson, type StorageLike } from '../shared/storage.js';
+import { keysWithPrefix, readJson, writeJson, type StorageLike } from '../shared/storage.js';
 import type { Timer } from '../shared/timers.js';
 import type { RunHandler } from './run.js';
 import { firings, readSchedule, type TimerRecord } from './schedule.js';
@@ -160,16 +160,12 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
    * own keys once (one already there wins).
    */
   const storedNames = (): Set<string> => {
-    const names = new Set<string>();
-    if (scannable) {
-      const at = recordKey('');
-      for (let i = 0; i < storage.length!; i++) {
-        const key = storage.key!(i);
-        if (key?.startsWith(at)) names.add(key.slice(at.length));
-      }
-    } else {
-      for (const name of ([] as unknown[]).concat(readJson(storage, indexKey) ?? [])) if (typeof name === 'string') names.add(name);
-    }
+    const at = recordKey('');
+    const names = new Set(
+      (scannable ? keysWithPrefix(storage, at).map((key) => key.slice(at.length)) : ([] as unknown[]).concat(readJson(storage, indexKey) ?? [])).filter(
+        (name): name is string => typeof name === 'string',
+      ),
+    );
     const legacy = readJson(storage, legacyKey);
     if (legacy === undefined) return names;
     // Entries of the version before that one (without `k`) are not timers this version can read.
