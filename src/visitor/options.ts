@@ -3,7 +3,6 @@ import type { RealtimeOptions } from '../realtime/connection.js';
 import type { WebSocketConstructor } from '../realtime/websocket.js';
 import type { TranscriptOptions } from '../transcript/model.js';
 import type { FetchLike } from '../http/client.js';
-import { DEFAULTS } from './defaults.js';
 import {
   badOption,
   checkUrl,
@@ -147,67 +146,77 @@ const withMethods = (...methods: string[]): Check => [
   (value: unknown) => value === undefined || (typeof value === 'object' && value !== null && methods.every((m) => isFunction((value as Record<string, unknown>)[m]))),
   'an object with methods ' + methods.join(', '),
 ];
-const oneOf = (...values: string[]): Check => [(value: unknown) => values.includes(value as string), 'one of ' + values.join(', ')];
-const INTEGER: Check = [(value: unknown) => Number.isSafeInteger(value) && (value as number) > 0, 'a positive integer'];
-const NUMBER: Check = [(value: unknown) => Number.isFinite(value) && (value as number) > 0, 'a positive number'];
-const JITTER: Check = [(value: unknown) => Number.isFinite(value) && (value as number) >= 0 && (value as number) <= 1, 'a number from 0 to 1'];
 const BOOLEAN: Check = [(value: unknown) => value === undefined || typeof value === 'boolean', 'a boolean'];
+// The option kinds that have a default, given with it:
+const oneOf = (values: string[], fallback = values[0]): Check => [(value: unknown) => values.includes(value as string), 'one of ' + values.join(', '), fallback];
+const integer = (fallback: number): Check => [(value: unknown) => Number.isSafeInteger(value) && (value as number) > 0, 'a positive integer', fallback];
+const number = (fallback: number): Check => [(value: unknown) => Number.isFinite(value) && (value as number) > 0, 'a positive number', fallback];
 
-/** A check for one option, or the rules of an option object (`queue`, `realtime.backoff`, ...). */
+/** A check for one option (with its default, if it has one), or the rules of an option object (`queue`, `realtime.backoff`, ...). */
 type Rule = Check | Rules;
 interface Rules {
   readonly [option: string]: Rule;
 }
 const isCheck = (rule: Rule): rule is Check => Array.isArray(rule);
 
-const BACKOFF = { initialDelay: NUMBER, maxDelay: NUMBER, factor: NUMBER, jitter: JITTER };
+/** Reconnect and resend delays: 1 s doubling to 30 s, half of each delay random. Shared by `queue` and `realtime`. */
+const BACKOFF = {
+  initialDelay: number(1_000),
+  maxDelay: number(30_000),
+  factor: number(2),
+  jitter: [(value: unknown) => Number.isFinite(value) && (value as number) >= 0 && (value as number) <= 1, 'a number from 0 to 1', 0.5],
+} satisfies Rules;
 
 /**
  * Every option but `baseUrl` and `realtimeUrl` (URLs, resolved apart), in the
- * order they are checked: one line each, instead of one statement each. The
- * defaults come from `DEFAULTS`, which has the same shape.
+ * order they are checked, with its default: one line each, instead of one
+ * statement each. The TSDoc of each option repeats its default.
  */
 const RULES = {
   engagementId: STRING,
   token: STRING_OR_FUNCTION,
   handlers: OBJECT,
-  commandName: STRING_OR_FUNCTION,
+  // The property of `command.properties` that names the handler.
+  commandName: [STRING_OR_FUNCTION[0], STRING_OR_FUNCTION[1], 'name'],
   connect: BOOLEAN,
   fetch: OPTIONAL_FUNCTION,
   WebSocket: OPTIONAL_FUNCTION,
   storage: withMethods('getItem', 'setItem', 'removeItem'),
-  tabs: oneOf('one', 'each'),
+  // One tab of a visitor runs the commands; 'each' runs them in every tab.
+  tabs: oneOf(['one', 'each']),
   locks: withMethods('request'),
-  queue: { limit: INTEGER, overflow: oneOf('drop-oldest', 'reject-new'), backoff: BACKOFF },
-  dedupeLimit: INTEGER,
+  // Events kept waiting per tab; beyond it `overflow` decides (an `event:dropped` is emitted).
+  queue: { limit: integer(1_000), overflow: oneOf(['drop-oldest', 'reject-new']), backoff: BACKOFF },
+  // Command ids remembered per engagement for exactly-once (the seq covers older ones).
+  dedupeLimit: integer(500),
   realtime: {
-    transport: oneOf('auto', 'websocket', 'polling'),
-    fallbackAfter: INTEGER,
-    pollInterval: NUMBER,
-    websocketRetryInterval: NUMBER,
-    heartbeatInterval: NUMBER,
-    heartbeatTimeout: NUMBER,
+    transport: oneOf(['auto', 'websocket', 'polling']),
+    fallbackAfter: integer(3),
+    pollInterval: number(3_000),
+    websocketRetryInterval: number(60_000),
+    heartbeatInterval: number(25_000),
+    heartbeatTimeout: number(10_000),
     backoff: BACKOFF,
   },
   transcript: OBJECT,
   logger: OBJECT,
-  logLevel: oneOf('debug', 'warn', 'error', 'silent'),
+  logLevel: oneOf(['debug', 'warn', 'error', 'silent'], 'warn'),
 } satisfies { [K in keyof VisitorOptions]?: Rule };
 
 /**
  * `given` checked against `rules`, option by option; `null` and `undefined`
- * take the default. An option object is given or `{}`, checked to be an
+ * take the rule's default. An option object is given or `{}`, checked to be an
  * object, and resolved the same way, its options named `parent.option`.
  * Every object returned is a fresh one, frozen.
  */
-function resolve(rules: Rules, given: Record<string, unknown>, defaults: Record<string, unknown> | undefined, path: string): Record<string, unknown> {
+function resolve(rules: Rules, given: Record<string, unknown>, path: string): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
   for (const key in rules) {
     const rule = rules[key]!;
     const name = path + key;
     resolved[key] = isCheck(rule)
-      ? need(W, name, given[key] ?? defaults?.[key], rule)
-      : resolve(rule, need<Record<string, unknown> | undefined>(W, name, given[key] ?? undefined, OBJECT) ?? {}, defaults?.[key] as Record<string, unknown>, name + '.');
+      ? need(W, name, given[key] ?? rule[2], rule)
+      : resolve(rule, need<Record<string, unknown> | undefined>(W, name, given[key] ?? undefined, OBJECT) ?? {}, name + '.');
   }
   return Object.freeze(resolved);
 }
@@ -217,7 +226,7 @@ export function resolveVisitorOptions<M>(options: VisitorOptions<M>): ResolvedVi
   if (!isJsonObject(options)) badOption(W, 'options', 'an object', options);
   const o = options as unknown as Record<string, unknown>;
   const baseUrl = resolveBaseUrl(W, o.baseUrl);
-  const { handlers = {}, commandName, connect, fetch, WebSocket, ...rest } = resolve(RULES, o, DEFAULTS, '') as Omit<
+  const { handlers = {}, commandName, connect, fetch, WebSocket, ...rest } = resolve(RULES, o, '') as Omit<
     ResolvedVisitorOptions,
     'baseUrl' | 'getFetch' | 'getWebSocket' | 'nameOf' | 'connect' | 'streamUrl'
   > & { commandName: string | ((command: CustomCommand) => unknown); connect?: boolean; fetch?: FetchLike; WebSocket?: WebSocketConstructor };
