@@ -1,6 +1,6 @@
 /**
  * The defaults that are not options. Each option's default is in the table
- * of options (options.ts, `RULES`), beside its check; its TSDoc repeats it.
+ * of options (options.ts, `rules()`), beside its check; its TSDoc repeats it.
  */
 export const DEFAULTS = Object.freeze({
   /**

@@ -159,49 +159,52 @@ interface Rules {
 }
 const isCheck = (rule: Rule): rule is Check => Array.isArray(rule);
 
-/** Reconnect and resend delays: 1 s doubling to 30 s, half of each delay random. Shared by `queue` and `realtime`. */
-const BACKOFF = {
-  initialDelay: number(1_000),
-  maxDelay: number(30_000),
-  factor: number(2),
-  jitter: [(value: unknown) => Number.isFinite(value) && (value as number) >= 0 && (value as number) <= 1, 'a number from 0 to 1', 0.5],
-} satisfies Rules;
-
 /**
  * Every option but `baseUrl` and `realtimeUrl` (URLs, resolved apart), in the
  * order they are checked, with its default: one line each, instead of one
- * statement each. The TSDoc of each option repeats its default.
+ * statement each. The TSDoc of each option repeats its default. Made when
+ * needed: built at the top level, its calls would stay in every bundle of
+ * the index, `createVisitor` used or not (they are not known to be pure).
  */
-const RULES = {
-  engagementId: STRING,
-  token: STRING_OR_FUNCTION,
-  handlers: OBJECT,
-  // The property of `command.properties` that names the handler.
-  commandName: [STRING_OR_FUNCTION[0], STRING_OR_FUNCTION[1], 'name'],
-  connect: BOOLEAN,
-  fetch: OPTIONAL_FUNCTION,
-  WebSocket: OPTIONAL_FUNCTION,
-  storage: withMethods('getItem', 'setItem', 'removeItem'),
-  // One tab of a visitor runs the commands; 'each' runs them in every tab.
-  tabs: oneOf(['one', 'each']),
-  locks: withMethods('request'),
-  // Events kept waiting per tab; beyond it `overflow` decides (an `event:dropped` is emitted).
-  queue: { limit: integer(1_000), overflow: oneOf(['drop-oldest', 'reject-new']), backoff: BACKOFF },
-  // Command ids remembered per engagement for exactly-once (the seq covers older ones).
-  dedupeLimit: integer(500),
-  realtime: {
-    transport: oneOf(['auto', 'websocket', 'polling']),
-    fallbackAfter: integer(3),
-    pollInterval: number(3_000),
-    websocketRetryInterval: number(60_000),
-    heartbeatInterval: number(25_000),
-    heartbeatTimeout: number(10_000),
-    backoff: BACKOFF,
-  },
-  transcript: OBJECT,
-  logger: OBJECT,
-  logLevel: oneOf(['debug', 'warn', 'error', 'silent'], 'warn'),
-} satisfies { [K in keyof VisitorOptions]?: Rule };
+const rules = () => {
+  /** Reconnect and resend delays: 1 s doubling to 30 s, half of each delay random. Shared by `queue` and `realtime`. */
+  const backoff = {
+    initialDelay: number(1_000),
+    maxDelay: number(30_000),
+    factor: number(2),
+    jitter: [(value: unknown) => Number.isFinite(value) && (value as number) >= 0 && (value as number) <= 1, 'a number from 0 to 1', 0.5],
+  } satisfies Rules;
+  return {
+    engagementId: STRING,
+    token: STRING_OR_FUNCTION,
+    handlers: OBJECT,
+    // The property of `command.properties` that names the handler.
+    commandName: [STRING_OR_FUNCTION[0], STRING_OR_FUNCTION[1], 'name'],
+    connect: BOOLEAN,
+    fetch: OPTIONAL_FUNCTION,
+    WebSocket: OPTIONAL_FUNCTION,
+    storage: withMethods('getItem', 'setItem', 'removeItem'),
+    // One tab of a visitor runs the commands; 'each' runs them in every tab.
+    tabs: oneOf(['one', 'each']),
+    locks: withMethods('request'),
+    // Events kept waiting per tab; beyond it `overflow` decides (an `event:dropped` is emitted).
+    queue: { limit: integer(1_000), overflow: oneOf(['drop-oldest', 'reject-new']), backoff },
+    // Command ids remembered per engagement for exactly-once (the seq covers older ones).
+    dedupeLimit: integer(500),
+    realtime: {
+      transport: oneOf(['auto', 'websocket', 'polling']),
+      fallbackAfter: integer(3),
+      pollInterval: number(3_000),
+      websocketRetryInterval: number(60_000),
+      heartbeatInterval: number(25_000),
+      heartbeatTimeout: number(10_000),
+      backoff,
+    },
+    transcript: OBJECT,
+    logger: OBJECT,
+    logLevel: oneOf(['debug', 'warn', 'error', 'silent'], 'warn'),
+  } satisfies { [K in keyof VisitorOptions]?: Rule };
+};
 
 /**
  * `given` checked against `rules`, option by option; `null` and `undefined`
@@ -226,7 +229,7 @@ export function resolveVisitorOptions<M>(options: VisitorOptions<M>): ResolvedVi
   if (!isJsonObject(options)) badOption(W, 'options', 'an object', options);
   const o = options as unknown as Record<string, unknown>;
   const baseUrl = resolveBaseUrl(W, o.baseUrl);
-  const { handlers = {}, commandName, connect, fetch, WebSocket, ...rest } = resolve(RULES, o, '') as Omit<
+  const { handlers = {}, commandName, connect, fetch, WebSocket, ...rest } = resolve(rules(), o, '') as Omit<
     ResolvedVisitorOptions,
     'baseUrl' | 'getFetch' | 'getWebSocket' | 'nameOf' | 'connect' | 'streamUrl'
   > & { commandName: string | ((command: CustomCommand) => unknown); connect?: boolean; fetch?: FetchLike; WebSocket?: WebSocketConstructor };
