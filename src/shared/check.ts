@@ -17,7 +17,7 @@ export function describe(value: unknown): string {
     const text = value as string;
     return text.length > 40 ? `a string of length ${text.length}` : JSON.stringify(text);
   }
-  if (type === 'number' || type === 'boolean') return `${type} ${String(value)}`;
+  if (type === 'number' || type === 'boolean') return `${type} ${value}`;
   return type === 'object' || type === 'array' ? `an ${type}` : type;
 }
 
