@@ -36,20 +36,23 @@ export const LIMITS = {
   // dist/engagekit.global.js: everything a script-tag user gets, transcript renderer included
   iife: {
     budget: 12 * KB,
+    // 16.21 KB reached on 2026-12-02, plus 2%.
     ceiling: 16.55 * KB,
-    why: 'this round added hostile-storage handling, the command-state handover, page signals, long polling, the follow-scrolling renderer and per-key timers, and eventemitter3 (about 1 KB) is back',
+    why: 'the behaviour of this round (hostile storage, the command-state handover, page signals, long polling, the following renderer, per-key timers) and eventemitter3 (0.9 KB) cost more than the code could give back; with every string emptied the code alone is 13.6 KB',
   },
   // `import { createVisitor } from 'engagekit'`, tree-shaken, dependencies bundled
   createVisitor: {
     budget: 11 * KB,
-    ceiling: 14.95 * KB,
-    why: 'the same behaviour as the script tag, less the renderer, the loader and the error classes only the script tag exports',
+    // 14.61 KB reached on 2026-12-02, plus 2%.
+    ceiling: 14.9 * KB,
+    why: 'the same behaviour as the script tag, less the renderer, the loader stub replay and the namespace object',
   },
   // `import { createOperator } from 'engagekit/operator'`
   operator: {
     budget: 3 * KB,
-    ceiling: 3.7 * KB,
-    why: 'sendWithRetries builds a whole Sender (drain loop, keepalive unload, online wait) for one request with retries',
+    // 3.60 KB reached on 2026-12-02, plus 2%.
+    ceiling: 3.68 * KB,
+    why: 'sendWithRetries builds a whole Sender (drain loop, keepalive unload, online wait) for one request with retries: 0.37 KB of the 0.60 KB over',
   },
 };
 
