@@ -228,9 +228,9 @@ const percent = (part, whole) => `${((part / whole) * 100).toFixed(0)}%`;
 
 function status(row) {
   if (row.informative) return 'info';
-  if (!row.ok) return `FAIL: over the enforced ${row.limitKind} of ${kb(row.limit)} by ${both(row.over)}`;
+  if (!row.ok) return `FAIL: ${both(row.over)} over the enforced ${row.limitKind} (${kb(row.limit)})`;
   if (row.goal.ok) return `ok: within budget, ${both(row.budget - row.gzip)} to spare`;
-  return `over budget by ${both(row.goal.over)} (+${percent(row.goal.over, row.budget)}); within ceiling (${both(row.limit - row.gzip)} to spare)`;
+  return `over budget by ${both(row.goal.over)} (+${percent(row.goal.over, row.budget)}); ${both(row.limit - row.gzip)} under the ceiling`;
 }
 
 function table(header, rows) {
