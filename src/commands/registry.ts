@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '../shared/errors.js';
-import { describe } from '../shared/check.js';
+import { badArgument, isFunction } from '../shared/check.js';
 import type { CommandHandler, CommandRegistry } from './types.js';
 
 export interface InternalRegistry<M> extends CommandRegistry<M> {
@@ -16,13 +15,8 @@ export function createRegistry<M>(initial: Record<string, CommandHandler>): Inte
   const handlers = new Map(Object.entries(initial));
   return {
     register(name, handler) {
-      const argument = typeof name !== 'string' || !name ? 'name' : typeof handler !== 'function' && 'handler';
-      if (argument) {
-        throw new InvalidArgumentError(
-          argument,
-          `commands.register: name must be a non-empty string and handler a function, got ${describe(name)} and ${describe(handler)}`,
-        );
-      }
+      if (typeof name !== 'string' || !name) badArgument('commands.register', 'name', 'a non-empty string', name);
+      if (!isFunction(handler)) badArgument('commands.register', 'handler', 'a function', handler);
       handlers.set(name, handler as CommandHandler);
       return () => {
         if (handlers.get(name) === handler) handlers.delete(name);

@@ -1,5 +1,5 @@
 import { MAX_TIMERS, type CommandStatus, type CustomCommand } from '../protocol/wire.js';
-import { readJson, writeJson, type StorageLike } from '../shared/storage.js';
+import { keysWithPrefix, readJson, writeJson, type StorageLike } from '../shared/storage.js';
 import type { Timer } from '../shared/timers.js';
 import type { RunHandler } from './run.js';
 import { firings, readSchedule, type TimerRecord } from './schedule.js';
@@ -78,11 +78,11 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
   let indexStale = false;
 
   const saveIndex = () => {
-    writeJson(storage, indexKey, [...slots.keys()]);
+    if (indexStale) writeJson(storage, indexKey, [...slots.keys()]);
     indexStale = false;
   };
   const save = (t: TimerRecord) => writeJson(storage, recordKey(t.timerName), t);
-  /** Forgets a timer; in an index, its name goes at the end of the task (a name without its record is skipped). */
+  /** Forgets a timer; in an index, its name goes at the end of the task (`saveIndex`; a name without its record is skipped). */
   const forget = (timerName: string) => {
     slots.delete(timerName);
     storage.removeItem(recordKey(timerName));
@@ -97,6 +97,8 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
   };
   const add = (t: TimerRecord) => {
     const slot: Slot = { t, due: 1 / 0 };
+    // In an index, a new name goes in at the end of the task, with the record written.
+    indexStale ||= !scannable && !slots.has(t.timerName);
     // Set again: to the end, where its command's seq puts it.
     slots.delete(t.timerName);
     slots.set(t.timerName, slot);
@@ -148,34 +150,29 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
       }
       if (slot.due < soonest) soonest = slot.due;
     }
-    if (indexStale) saveIndex();
+    saveIndex();
     arm(soonest);
   }
 
-  const readIndex = () => ([] as unknown[]).concat(readJson(storage, indexKey) ?? []).filter((name) => typeof name === 'string');
-
-  /** Moves the timers of the one array of earlier versions to their own keys, once; one already there wins. */
-  const migrate = () => {
-    if (storage.getItem(legacyKey) === null) return;
+  /**
+   * The names of the stored timers: one scan of the storage's keys, or the
+   * index; and the timers of the one array of earlier versions, moved to their
+   * own keys once (one already there wins).
+   */
+  const storedNames = (): Set<string> => {
+    const at = recordKey('');
+    const names = new Set(
+      (scannable ? keysWithPrefix(storage, at).map((key) => key.slice(at.length)) : ([] as unknown[]).concat(readJson(storage, indexKey) ?? [])).filter(
+        (name): name is string => typeof name === 'string',
+      ),
+    );
     const legacy = readJson(storage, legacyKey);
-    const names = scannable ? [] : readIndex();
+    if (legacy === undefined) return names;
     // Entries of the version before that one (without `k`) are not timers this version can read.
     for (const { k: _k, ...t } of ([] as Array<TimerRecord & { k?: string }>).concat(legacy as never).filter((entry) => entry?.k && isRecord(entry))) {
-      if (storage.getItem(recordKey(t.timerName)) === null && save(t)) names.push(t.timerName);
+      if (!names.has(t.timerName) && save(t)) names.add(t.timerName);
     }
-    if (!scannable) writeJson(storage, indexKey, [...new Set(names)]);
     storage.removeItem(legacyKey);
-  };
-
-  /** The names of the stored timers: one scan of the storage's keys, or the index. */
-  const storedNames = (): string[] => {
-    if (!scannable) return readIndex();
-    const names: string[] = [];
-    const at = recordKey('');
-    for (let i = 0; i < storage.length!; i++) {
-      const key = storage.key!(i);
-      if (key?.startsWith(at)) names.push(key.slice(at.length));
-    }
     return names;
   };
 
@@ -193,8 +190,6 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
           return ['failed', `timer "${timerName}" not set: ${MAX_TIMERS} timers are set, the most a visitor can have; cancel one first`];
         }
         const t: TimerRecord = { ...spec, t0: now, command, name, seq };
-        // The name first, then the timer: a name in the index without a record is skipped.
-        if (!slot && !scannable) writeJson(storage, indexKey, [...slots.keys(), timerName]);
         save(t);
         // The old timer's progress: it would not apply (another command id), but need not stay.
         if (slot) storage.removeItem(progressKey(timerName));
@@ -212,7 +207,7 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
         save(t);
         plan(slot);
       }
-      if (indexStale) saveIndex();
+      saveIndex();
       arm(slots.get(timerName)?.due ?? 1 / 0);
       return [k === 'set' ? 'scheduled' : 'executed'];
     },
@@ -222,7 +217,6 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
       slots.clear();
       armedFor = 1 / 0;
       timer.clear();
-      migrate();
       const loaded: TimerRecord[] = [];
       for (const timerName of storedNames()) {
         const t = readJson(storage, recordKey(timerName)) as TimerRecord | undefined;
@@ -234,10 +228,8 @@ export function createScheduler({ storage, prefix, timer, run, onFired }: Schedu
       }
       // The storage's keys come in any order: back to the order of the commands.
       for (const t of loaded.sort((a, b) => a.seq - b.seq)) add(t);
-      if (indexStale) saveIndex();
-      let soonest = 1 / 0;
-      for (const { due } of slots.values()) soonest = Math.min(soonest, due);
-      arm(soonest);
+      saveIndex();
+      arm(Math.min(...[...slots.values()].map((slot) => slot.due)));
     },
     stop() {
       running = false;

@@ -161,7 +161,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
     step.set(start, delay);
   };
 
-  const fallBack = (reason: string) => {
+  /** To polling, trying the socket again every `websocketRetryInterval`; `reason` (when not said before) is logged. */
+  const fallBack = (reason: string | false) => {
     mode = 'polling';
     attempt = 0;
     socketRetry.set(() => {
@@ -171,7 +172,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       failures = options.fallbackAfter - 1;
       start();
     }, options.websocketRetryInterval);
-    logger.warn(`WebSocket ${reason}: using HTTP polling, trying the socket again every ${options.websocketRetryInterval / 1000} s`);
+    if (reason) logger.warn(`WebSocket ${reason}: using HTTP polling, trying the socket again every ${options.websocketRetryInterval / 1000} s`);
     start();
   };
 
@@ -248,13 +249,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
         if (!WebSocket) {
           if (transport === 'websocket') return fail(new NetworkError('GET', streamUrl, NO_WEBSOCKET));
           // Said once: the next tries of the socket find the same.
-          if (warnedNoWebSocket) {
-            mode = 'polling';
-            socketRetry.set(() => ((mode = 'websocket'), start()), options.websocketRetryInterval);
-            return start();
-          }
+          const said = warnedNoWebSocket;
           warnedNoWebSocket = true;
-          return fallBack(`unavailable: ${NO_WEBSOCKET}`);
+          return fallBack(!said && `unavailable: ${NO_WEBSOCKET}`);
         }
         current = openWebSocket(
           {

@@ -105,8 +105,9 @@ export function openWebSocket(deps: WebSocketAttemptDeps, handlers: AttemptHandl
     const type = frame?.type;
     if (type === 'command') handlers.onCommand(frame!.seq, frame!.command);
     else if (type === 'ready') {
-      handlers.onOpen(frame!.last_seq);
+      // First: onOpen may end this attempt (a position the server does not know), and its release stops the heartbeat.
       heartbeat.start();
+      handlers.onOpen(frame!.last_seq);
     } else if (type === 'error') refusal = frame;
     else if (type === 'meta') handlers.onMeta(frame);
     else if (type === 'typing') handlers.onTyping(frame);

@@ -17,7 +17,7 @@ export function describe(value: unknown): string {
     const text = value as string;
     return text.length > 40 ? `a string of length ${text.length}` : JSON.stringify(text);
   }
-  if (type === 'number' || type === 'boolean') return `${type} ${String(value)}`;
+  if (type === 'number' || type === 'boolean') return `${type} ${value}`;
   return type === 'object' || type === 'array' ? `an ${type}` : type;
 }
 
@@ -34,8 +34,8 @@ export function badArgument(where: string, name: string, must: string, value: un
   throw new InvalidArgumentError(name, `${where}: ${name} must be ${must}, got ${got}`);
 }
 
-/** A kind of option value: its test, and what the error says it must be. */
-export type Check = readonly [ok: (value: never) => unknown, must: string];
+/** A kind of option value: its test, what the error says it must be, and (in a table of options) the default. */
+export type Check = readonly [ok: (value: never) => unknown, must: string, fallback?: unknown];
 
 /** `value` if it passes `check`, else the ConfigurationError naming `option`. */
 export function need<T>(where: string, option: string, value: unknown, [ok, must]: Check): T {

@@ -3,7 +3,6 @@ import type { RealtimeOptions } from '../realtime/connection.js';
 import type { WebSocketConstructor } from '../realtime/websocket.js';
 import type { TranscriptOptions } from '../transcript/model.js';
 import type { FetchLike } from '../http/client.js';
-import { DEFAULTS } from './defaults.js';
 import {
   badOption,
   checkUrl,
@@ -147,26 +146,82 @@ const withMethods = (...methods: string[]): Check => [
   (value: unknown) => value === undefined || (typeof value === 'object' && value !== null && methods.every((m) => isFunction((value as Record<string, unknown>)[m]))),
   'an object with methods ' + methods.join(', '),
 ];
-const oneOf = (...values: string[]): Check => [(value: unknown) => values.includes(value as string), 'one of ' + values.join(', ')];
-const INTEGER: Check = [(value: unknown) => Number.isSafeInteger(value) && (value as number) > 0, 'a positive integer'];
-const NUMBER: Check = [(value: unknown) => Number.isFinite(value) && (value as number) > 0, 'a positive number'];
-const JITTER: Check = [(value: unknown) => Number.isFinite(value) && (value as number) >= 0 && (value as number) <= 1, 'a number from 0 to 1'];
 const BOOLEAN: Check = [(value: unknown) => value === undefined || typeof value === 'boolean', 'a boolean'];
+// The option kinds that have a default, given with it:
+const oneOf = (values: string[], fallback = values[0]): Check => [(value: unknown) => values.includes(value as string), 'one of ' + values.join(', '), fallback];
+const integer = (fallback: number): Check => [(value: unknown) => Number.isSafeInteger(value) && (value as number) > 0, 'a positive integer', fallback];
+const number = (fallback: number): Check => [(value: unknown) => Number.isFinite(value) && (value as number) > 0, 'a positive number', fallback];
 
-/** `null` and `undefined` take the default; anything else must pass `check`. */
-const option = <T>(name: string, value: unknown, fallback: T | undefined, check: Check): T => need<T>(W, name, value ?? fallback, check);
+/** A check for one option (with its default, if it has one), or the rules of an option object (`queue`, `realtime.backoff`, ...). */
+type Rule = Check | Rules;
+interface Rules {
+  readonly [option: string]: Rule;
+}
+const isCheck = (rule: Rule): rule is Check => Array.isArray(rule);
 
-/** An option object (`queue`, `realtime.backoff`, ...): given or `{}`, checked to be an object. */
-const group = (name: string, value: unknown): Record<string, unknown> => need<Record<string, unknown> | undefined>(W, name, value ?? undefined, OBJECT) ?? {};
-
-function resolveBackoff(name: string, value: unknown, defaults: BackoffOptions): BackoffOptions {
-  const given = group(name, value);
+/**
+ * Every option but `baseUrl` and `realtimeUrl` (URLs, resolved apart), in the
+ * order they are checked, with its default: one line each, instead of one
+ * statement each. The TSDoc of each option repeats its default. Made when
+ * needed: built at the top level, its calls would stay in every bundle of
+ * the index, `createVisitor` used or not (they are not known to be pure).
+ */
+const rules = () => {
+  /** Reconnect and resend delays: 1 s doubling to 30 s, half of each delay random. Shared by `queue` and `realtime`. */
+  const backoff = {
+    initialDelay: number(1_000),
+    maxDelay: number(30_000),
+    factor: number(2),
+    jitter: [(value: unknown) => Number.isFinite(value) && (value as number) >= 0 && (value as number) <= 1, 'a number from 0 to 1', 0.5],
+  } satisfies Rules;
   return {
-    initialDelay: option(`${name}.initialDelay`, given.initialDelay, defaults.initialDelay, NUMBER),
-    maxDelay: option(`${name}.maxDelay`, given.maxDelay, defaults.maxDelay, NUMBER),
-    factor: option(`${name}.factor`, given.factor, defaults.factor, NUMBER),
-    jitter: option(`${name}.jitter`, given.jitter, defaults.jitter, JITTER),
-  };
+    engagementId: STRING,
+    token: STRING_OR_FUNCTION,
+    handlers: OBJECT,
+    // The property of `command.properties` that names the handler.
+    commandName: [STRING_OR_FUNCTION[0], STRING_OR_FUNCTION[1], 'name'],
+    connect: BOOLEAN,
+    fetch: OPTIONAL_FUNCTION,
+    WebSocket: OPTIONAL_FUNCTION,
+    storage: withMethods('getItem', 'setItem', 'removeItem'),
+    // One tab of a visitor runs the commands; 'each' runs them in every tab.
+    tabs: oneOf(['one', 'each']),
+    locks: withMethods('request'),
+    // Events kept waiting per tab; beyond it `overflow` decides (an `event:dropped` is emitted).
+    queue: { limit: integer(1_000), overflow: oneOf(['drop-oldest', 'reject-new']), backoff },
+    // Command ids remembered per engagement for exactly-once (the seq covers older ones).
+    dedupeLimit: integer(500),
+    realtime: {
+      transport: oneOf(['auto', 'websocket', 'polling']),
+      fallbackAfter: integer(3),
+      pollInterval: number(3_000),
+      websocketRetryInterval: number(60_000),
+      heartbeatInterval: number(25_000),
+      heartbeatTimeout: number(10_000),
+      backoff,
+    },
+    transcript: OBJECT,
+    logger: OBJECT,
+    logLevel: oneOf(['debug', 'warn', 'error', 'silent'], 'warn'),
+  } satisfies { [K in keyof VisitorOptions]?: Rule };
+};
+
+/**
+ * `given` checked against `rules`, option by option; `null` and `undefined`
+ * take the rule's default. An option object is given or `{}`, checked to be an
+ * object, and resolved the same way, its options named `parent.option`.
+ * Every object returned is a fresh one, frozen.
+ */
+function resolve(rules: Rules, given: Record<string, unknown>, path: string): Record<string, unknown> {
+  const resolved: Record<string, unknown> = {};
+  for (const key in rules) {
+    const rule = rules[key]!;
+    const name = path + key;
+    resolved[key] = isCheck(rule)
+      ? need(W, name, given[key] ?? rule[2], rule)
+      : resolve(rule, need<Record<string, unknown> | undefined>(W, name, given[key] ?? undefined, OBJECT) ?? {}, name + '.');
+  }
+  return Object.freeze(resolved);
 }
 
 /** Checks every option once, at creation, names the one that is wrong, and returns them frozen. */
@@ -174,63 +229,26 @@ export function resolveVisitorOptions<M>(options: VisitorOptions<M>): ResolvedVi
   if (!isJsonObject(options)) badOption(W, 'options', 'an object', options);
   const o = options as unknown as Record<string, unknown>;
   const baseUrl = resolveBaseUrl(W, o.baseUrl);
-  const engagementId = option<string>('engagementId', o.engagementId, undefined, STRING);
-  const token = option<TokenSource>('token', o.token, undefined, STRING_OR_FUNCTION);
-  const handlers = option<Record<string, CommandHandler> | undefined>('handlers', o.handlers, undefined, OBJECT) ?? {};
-  const commandName = option<string | ((command: CustomCommand) => unknown)>('commandName', o.commandName, DEFAULTS.commandName, STRING_OR_FUNCTION);
-  const connect = option<boolean | undefined>('connect', o.connect, undefined, BOOLEAN);
-  const fetch = option<FetchLike | undefined>('fetch', o.fetch, undefined, OPTIONAL_FUNCTION);
-  const WebSocket = option<WebSocketConstructor | undefined>('WebSocket', o.WebSocket, undefined, OPTIONAL_FUNCTION);
-  const storage = option<StorageLike | undefined>('storage', o.storage, undefined, withMethods('getItem', 'setItem', 'removeItem'));
-  const tabs = option<'one' | 'each'>('tabs', o.tabs, DEFAULTS.tabs, oneOf('one', 'each'));
-  const locks = option<LockManagerLike | undefined>('locks', o.locks, undefined, withMethods('request'));
-  const queue = group('queue', o.queue);
-  const resolvedQueue = {
-    limit: option('queue.limit', queue.limit, DEFAULTS.queue.limit, INTEGER),
-    overflow: option<'drop-oldest' | 'reject-new'>('queue.overflow', queue.overflow, DEFAULTS.queue.overflow, oneOf('drop-oldest', 'reject-new')),
-    backoff: resolveBackoff('queue.backoff', queue.backoff, DEFAULTS.queue.backoff),
-  };
-  const dedupeLimit = option('dedupeLimit', o.dedupeLimit, DEFAULTS.dedupeLimit, INTEGER);
-  const realtime = group('realtime', o.realtime);
-  const r = DEFAULTS.realtime;
-  const resolvedRealtime: RealtimeOptions = {
-    transport: option('realtime.transport', realtime.transport, r.transport, oneOf('auto', 'websocket', 'polling')),
-    fallbackAfter: option('realtime.fallbackAfter', realtime.fallbackAfter, r.fallbackAfter, INTEGER),
-    pollInterval: option('realtime.pollInterval', realtime.pollInterval, r.pollInterval, NUMBER),
-    websocketRetryInterval: option('realtime.websocketRetryInterval', realtime.websocketRetryInterval, r.websocketRetryInterval, NUMBER),
-    heartbeatInterval: option('realtime.heartbeatInterval', realtime.heartbeatInterval, r.heartbeatInterval, NUMBER),
-    heartbeatTimeout: option('realtime.heartbeatTimeout', realtime.heartbeatTimeout, r.heartbeatTimeout, NUMBER),
-    backoff: resolveBackoff('realtime.backoff', realtime.backoff, r.backoff),
-  };
-  const transcript = option<TranscriptOptions | undefined>('transcript', o.transcript, undefined, OBJECT);
-  const logger = option<Logger | undefined>('logger', o.logger, undefined, OBJECT);
-  const logLevel = option<LogLevel>('logLevel', o.logLevel, DEFAULTS.logLevel, oneOf('debug', 'warn', 'error', 'silent'));
+  const { handlers = {}, commandName, connect, fetch, WebSocket, ...rest } = resolve(rules(), o, '') as Omit<
+    ResolvedVisitorOptions,
+    'baseUrl' | 'getFetch' | 'getWebSocket' | 'nameOf' | 'connect' | 'streamUrl'
+  > & { commandName: string | ((command: CustomCommand) => unknown); connect?: boolean; fetch?: FetchLike; WebSocket?: WebSocketConstructor };
   for (const name in handlers) need(W, 'handlers.' + name, handlers[name], [isFunction, 'a function']);
 
   return Object.freeze({
+    ...rest,
     baseUrl,
-    engagementId,
-    token,
     getFetch: () => fetch ?? globalThis.fetch ?? badOption(W, 'fetch', 'given (no global fetch)', fetch),
     getWebSocket: () => WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket,
-    storage,
-    tabs,
-    locks,
-    queue: Object.freeze(resolvedQueue),
     handlers: Object.freeze({ ...handlers }),
     nameOf: isFunction(commandName)
       ? commandName
       : // Own properties only: "constructor" must not name Object's constructor.
         (command: CustomCommand) => Object.prototype.hasOwnProperty.call(command.properties, commandName) && command.properties[commandName],
     connect: connect ?? typeof window !== 'undefined',
-    dedupeLimit,
     streamUrl:
       o.realtimeUrl === undefined
-        ? toRealtimeUrl(baseUrl) + engagementPath(engagementId, '/stream')
+        ? toRealtimeUrl(baseUrl) + engagementPath(rest.engagementId, '/stream')
         : checkUrl(W, 'realtimeUrl', o.realtimeUrl, /^wss?:/, 'a ws(s) URL'),
-    realtime: Object.freeze(resolvedRealtime),
-    transcript,
-    logger,
-    logLevel,
   });
 }

@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '../shared/errors.js';
-import { describe } from '../shared/check.js';
+import { badArgument } from '../shared/check.js';
 import type { Logger } from '../shared/logger.js';
 import type { Timers } from '../shared/timers.js';
 import type { HttpClient } from '../http/client.js';
@@ -65,9 +64,7 @@ export function createTyping(deps: TypingDeps): Typing {
   };
   return {
     start(preview = '') {
-      if (typeof preview !== 'string') {
-        throw new InvalidArgumentError('preview', `typing.start: preview must be a string, got ${describe(preview)}`);
-      }
+      if (typeof preview !== 'string') badArgument('typing.start', 'preview', 'a string', preview);
       wanted = preview;
       idle.set(stop, deps.idle);
       sync();
