@@ -346,7 +346,7 @@ if (wants('e2e')) {
     for (const gap of [0, PACE_MS]) {
       const rounds = gap ? S.pacedRounds : S.e2eRounds;
       const perRound = gap ? S.pacedPerRound : S.e2ePerRound;
-      const sides = gap ? ['sdk', 'bare'] : ['sdk', 'bare', 'unmounted'];
+      const sides = gap ? ['sdk', 'bare'] : ['sdk', 'bare', 'unmounted', 'noreport'];
       log(`e2e ${gap ? `paced, ${gap} ms apart` : 'back to back'}: ${rounds} rounds × ${perRound} commands per side`);
       const r = await benchLatency({ browser, dist, rounds, perRound, sides, gap });
       raw[`e2e gap ${gap}`] = r.all;
@@ -368,9 +368,13 @@ if (wants('e2e')) {
           fmt: ms,
           goal,
         });
-        if (r.all.unmounted) {
-          const ratio2 = r.all.unmounted[p] / r.all.bare[p];
-          row(`  the SDK without a transcript mounted, ${p}`, { result: one('unmounted', p), floor: one('bare', p), ratio: { median: ratio2, min: ratio2, max: ratio2 }, ratioText: x(ratio2), n, fmt: ms });
+        for (const [side, what] of [
+          ['unmounted', 'the SDK without a transcript mounted'],
+          ['noreport', 'that, its result reports answered in the page (diagnosis)'],
+        ]) {
+          if (!r.all[side]) continue;
+          const ratio2 = r.all[side][p] / r.all.bare[p];
+          row(`  ${what}, ${p}`, { result: one(side, p), floor: one('bare', p), ratio: { median: ratio2, min: ratio2, max: ratio2 }, ratioText: x(ratio2), n, fmt: ms });
         }
       }
       notes.push(
@@ -381,7 +385,8 @@ if (wants('e2e')) {
     }
     notes.push(
       'e2e: Chromium loads a page with dist/engagekit.global.js (script tag) from a local server; the reference server (startMockServer, real HTTP and WebSocket on 127.0.0.1) runs in the bench process. ' +
-        'On that page: the SDK\'s visitor with mountTranscript on a 300 px scroll area ("sdk"), a second visitor without a transcript mounted ("unmounted"), and a plain WebSocket ' +
+        'On that page: the SDK\'s visitor with mountTranscript on a 300 px scroll area ("sdk"), a second visitor without a transcript mounted ("unmounted"), a third one whose fetch answers ' +
+        'its result reports itself (a diagnosis: what the reports\' requests cost), and a plain WebSocket ' +
         '(the floor: hello, then JSON.parse of each frame and a call), each on its own engagement; rounds of each side interleaved. Each command: the page PUTs it (fetch, as the operator client does) ' +
         'and stamps performance.now() where its own code gets it: the SDK\'s registered handler, the bare socket\'s onmessage after JSON.parse; the next command once the handler ran and the PUT was answered ' +
         '(back to back), or after the pause.',

@@ -108,6 +108,7 @@ export async function benchEval({ browser, dist, rounds, warmup = 2 }) {
  * handler; the bare socket's onmessage after JSON.parse.
  */
 async function setupPage({ api, ws, sides }) {
+  // (sides other than 'bare' are SDK visitors; 'sdk' gets the transcript mounted, 'noreport' a fetch that answers its result reports itself)
   const bench = (window.__bench = { seen: new Map(), wake: () => {}, sides: {}, errors: [] });
   const stamp = (i) => {
     bench.seen.set(i, performance.now());
@@ -138,6 +139,11 @@ async function setupPage({ api, ws, sides }) {
       engagementId: credentials.engagementId,
       token: credentials.visitorToken,
       handlers: { [NAME]: (properties) => stamp(properties.i) },
+      // A diagnosis, not a configuration to use: the result reports answered in the page, so that none reaches the network.
+      ...(side === 'noreport' && {
+        fetch: (url, init) =>
+          String(url).endsWith('/results') ? Promise.resolve(new Response('{}', { status: 200, headers: { 'Content-Type': 'application/json' } })) : fetch(url, init),
+      }),
     });
     visitor.on('connection:refused', ({ error }) => bench.errors.push(error.message));
     if (side === 'sdk') window.EngageKit.mountTranscript(document.getElementById('chat'), visitor.transcript);
@@ -193,9 +199,10 @@ async function commandRound({ api, side, from, count, gap }) {
 /**
  * PUT → handler, interleaved rounds of `perRound` commands for each of
  * `sides`: `sdk` (the script-tag SDK, transcript mounted), `bare` (a plain
- * WebSocket: the floor) and `unmounted` (the SDK without a transcript on the
- * page, to tell rendering from the rest). `gap`: ms between commands (0:
- * back to back). ms.
+ * WebSocket: the floor), `unmounted` (the SDK without a transcript on the
+ * page, to tell rendering from the rest) and `noreport` (that, with its
+ * result reports answered in the page: what the reports' requests cost).
+ * `gap`: ms between commands (0: back to back). ms.
  */
 export async function benchLatency({ browser, dist, rounds, perRound, warmup = 1, sides = ['sdk', 'bare', 'unmounted'], gap = 0 }) {
   const { startMockServer } = await import(pathToFileURL(join(dist, 'mock-node.js')).href);
