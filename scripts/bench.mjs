@@ -209,7 +209,7 @@ if (wants('events')) {
     const warnings = r.warningsPerRound;
     notes.push(
       `recordEvent: each call is recordEvent(message).catch(…) and ${r.turns} microtask turns on the clock (at depth 0 the request reaches fetch within them), ` +
-        `less the same turns alone (measured in the same rounds); ${r.calls} calls a round, the mean per call (a warning made once per burst is spread over its calls) ` +
+        `less the same turns alone (measured in the same rounds: median ${us(r.idleUs)} per call); ${r.calls} calls a round, the mean per call (a warning made once per burst is spread over its calls) ` +
         `without calls a preemption hit (over 20× the round's median and over 100 µs: ${r.excluded.calls} of ${r.excluded.of.toLocaleString('en-US')}). ` +
         `A new visitor each round: depth 0 with a network answering in a later task (each event sent before the next call, off the clock); ` +
         `depths 100 and 1,000 (queue limit 2,000) with the first request hanging, so the queue grows behind it by ${r.calls} over the round; ` +

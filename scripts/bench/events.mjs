@@ -3,7 +3,7 @@
 // rounds. Runs the built SDK (dist/index.js) in this process, the network faked.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fakeFetch, gc, interleave, keyedStorage, memoryLocks, nextTask, settle, uuidFor } from './lib.mjs';
+import { fakeFetch, gc, interleave, keyedStorage, median, memoryLocks, nextTask, settle, uuidFor } from './lib.mjs';
 
 const ENGAGEMENT = '9e1bc1a4-5b6e-4e1a-9f3c-2f1b2c3d4e5f';
 const noop = () => {};
@@ -108,8 +108,8 @@ async function turnsToFetch(createVisitor) {
  * Rounds of `calls` calls for each variant, interleaved with the floor and
  * an idle loop. Each call: `recordEvent(message).catch(...)` (a page that
  * does not want an unhandled rejection), then `turns` microtask turns, on
- * the clock; the idle loop's cost (the turns alone) is subtracted from every
- * figure. Per round the mean per call without preempted calls (`meanUs`: a
+ * the clock; the idle loop's cost (the turns alone, median of its rounds) is
+ * subtracted from every figure. Per round the mean per call without preempted calls (`meanUs`: a
  * warning or an error made once per burst is spread over the calls, as on a
  * page); median and range over rounds.
  *
@@ -182,10 +182,11 @@ export async function benchRecordEvent({ dist, baseDist, rounds, warmup = 2, cal
     subjects['base full'] = sdkRound(base, 0, true);
   }
   const result = await interleave({ subjects, rounds, warmup });
-  // The turns alone, subtracted from each figure of the same round.
+  // The turns alone, subtracted from every figure: their median over the rounds (one round's idle
+  // loop is too short to subtract round by round without adding its own noise to each figure).
+  const idle = median(result.samples.idle);
   for (const name of Object.keys(subjects)) {
-    if (name === 'idle') continue;
-    result.samples[name] = result.samples[name].map((us, i) => us - result.samples.idle[i]);
+    if (name !== 'idle') result.samples[name] = result.samples[name].map((us) => us - idle);
   }
-  return { ...result, turns: k, calls, warningsPerRound: checks.warnings, excluded: { ...excluded } };
+  return { ...result, turns: k, idleUs: idle, calls, warningsPerRound: checks.warnings, excluded: { ...excluded } };
 }
