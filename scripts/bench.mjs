@@ -204,7 +204,7 @@ if (wants('events')) {
     row('  full queue ÷ a call at depth 0 (network up: it also starts the request)', { result: r.spread('full'), floor: r.spread('depth 0'), ratio: r.ratio('full', 'depth 0'), n: S.eventRounds });
     if (against) {
       row('  the --against build, depth 0', { result: r.spread('base depth 0'), floor: r.spread('floor'), ratio: r.ratio('base depth 0', 'floor'), n: S.eventRounds });
-      row('  the --against build, full ÷ its depth 0', { result: r.spread('base full'), floor: r.spread('base depth 0'), ratio: r.ratio('base full', 'base depth 0'), n: S.eventRounds });
+      row('  the --against build, full ÷ its depth 1,000', { result: r.spread('base full'), floor: r.spread('base depth 1000'), ratio: r.ratio('base full', 'base depth 1000'), n: S.eventRounds });
     }
     const warnings = r.warningsPerRound;
     notes.push(

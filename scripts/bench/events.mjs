@@ -179,6 +179,7 @@ export async function benchRecordEvent({ dist, baseDist, rounds, warmup = 2, cal
   subjects.full = sdkRound(createVisitor, 0, true);
   if (base) {
     subjects['base depth 0'] = sdkRound(base, 0, false);
+    subjects['base depth 1000'] = sdkRound(base, 1_000, false);
     subjects['base full'] = sdkRound(base, 0, true);
   }
   const result = await interleave({ subjects, rounds, warmup });
