@@ -66,7 +66,7 @@ const GOALS = {
 
 const S = quick
   ? { dispatchFrames: 5_000, dispatchRounds: 5, eventRounds: 7, eventCalls: 100, timerRounds: 5, timerStartupRounds: 1, transcriptRounds: 3, transcriptCommands: 200, startupRounds: 5, evalRounds: 5, commands: 100_000, events: 10_000, e2eRounds: 3, e2ePerRound: 10, pacedPerRound: 10, pacedRounds: 2 }
-  : { dispatchFrames: 20_000, dispatchRounds: 15, eventRounds: 21, eventCalls: 200, timerRounds: 15, timerStartupRounds: 3, transcriptRounds: 9, transcriptCommands: 500, startupRounds: 21, evalRounds: 15, commands: 1_000_000, events: 100_000, e2eRounds: 10, e2ePerRound: 20, pacedPerRound: 20, pacedRounds: 5 };
+  : { dispatchFrames: 20_000, dispatchRounds: 15, eventRounds: 21, eventCalls: 200, timerRounds: 15, timerStartupRounds: 3, transcriptRounds: 9, transcriptCommands: 500, startupRounds: 21, evalRounds: 15, commands: 1_000_000, events: 100_000, e2eRounds: 20, e2ePerRound: 20, pacedPerRound: 20, pacedRounds: 8 };
 const BURST = 100;
 const PACE_MS = 100;
 
