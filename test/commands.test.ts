@@ -149,6 +149,20 @@ describe('unknown, throwing and rejecting handlers never break the page', () => 
 });
 
 describe('transcript', () => {
+  it("calls the transcript's listeners (a renderer) after the handler, with the command already in the entries when the handler runs", async () => {
+    const order: string[] = [];
+    const { visitor, send } = start({
+      handlers: { go: () => void order.push(`handler sees ${visitor.transcript.entries.map((e) => e.text).join()}`) },
+    });
+    visitor.on('command:received', () => order.push('command:received'));
+    visitor.on('command:handled', () => order.push('command:handled'));
+    visitor.transcript.listen((_, change) => order.push(`listener +${change.added.map((e) => e.text).join()}`));
+    await waitForConnection(visitor, { status: 'open' });
+    await send({ name: 'go' }, 'Look here');
+    await vi.waitFor(() => expect(order).toHaveLength(4));
+    expect(order).toEqual(['command:received', 'handler sees Look here', 'command:handled', 'listener +Look here']);
+  });
+
   it('shows the generic fallback text for a command without content, and an override or a localised function', async () => {
     const { visitor, send } = start({ handlers: { '*': () => {} } });
     await waitForConnection(visitor, { status: 'open' });

@@ -127,6 +127,34 @@ describe('the queue is persisted and bounded', () => {
     expect(dropped).toHaveBeenCalledWith(expect.objectContaining({ message: 'a', reason: 'overflow' }));
   });
 
+  it('a full queue warns once per burst of drops, and still rejects and reports every dropped event', async () => {
+    const engagement = backend.createEngagement();
+    const onLine = vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
+    const warnings: string[] = [];
+    const visitor = make(engagement, { queue: { limit: 2 }, logger: { debug() {}, warn: (...args) => warnings.push(args.join(' ')), error() {} } });
+    const dropped: string[] = [];
+    visitor.on('event:dropped', ({ message }) => dropped.push(message));
+    const calls = ['a', 'b', 'c', 'd', 'e'].map((message) => visitor.recordEvent(message));
+    const outcomes = await Promise.allSettled(calls.slice(0, 3));
+    expect(dropped).toEqual(['a', 'b', 'c']);
+    const errors = outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason);
+    for (const error of errors) expect(error).toBeInstanceOf(QueueFullError);
+    // One error object for the burst, and one warning.
+    expect(new Set(errors).size).toBe(1);
+    expect(warnings.filter((w) => w.includes('ERR_QUEUE_FULL') || w.includes('queue holds'))).toHaveLength(1);
+
+    // The queue drains: a later burst is told again.
+    onLine.mockReturnValue(true);
+    window.dispatchEvent(new Event('online'));
+    await expect(Promise.all(calls.slice(3))).resolves.toHaveLength(2);
+    onLine.mockReturnValue(false);
+    const again = ['f', 'g', 'h'].map((message) => visitor.recordEvent(message));
+    await expect(again[0]).rejects.toBeInstanceOf(QueueFullError);
+    expect(dropped).toEqual(['a', 'b', 'c', 'f']);
+    expect(warnings.filter((w) => w.includes('queue holds'))).toHaveLength(2);
+    for (const call of again.slice(1)) call.catch(() => {});
+  });
+
   it("overflow 'reject-new' keeps the queue and refuses the new event", async () => {
     const engagement = backend.createEngagement();
     vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);

@@ -83,6 +83,40 @@ describe('page reloads', () => {
     expect(runs).toHaveLength(3);
   });
 
+  it('with a large storage, the timers are read once the connection is open, not before; the missed firings still run once', async () => {
+    const { runs, load, schedule } = setup();
+    const storage = createMemoryStorage();
+    const first = load('first', { storage });
+    await waitForConnection(first, { status: 'open' });
+    await schedule({ timerName: 'ticker', interval: 60, repeatable: true });
+    first.close();
+    await vi.advanceTimersByTimeAsync(250_000);
+    for (let i = 0; i < 200; i++) storage.setItem(`site:${i}`, '{}');
+
+    // Counts the reads of keys (the scan for timers) made before the connection opened.
+    let open = false;
+    let scannedBeforeOpen = 0;
+    const counting: StorageLike = {
+      getItem: (key) => storage.getItem(key),
+      setItem: (key, value) => storage.setItem(key, value),
+      removeItem: (key) => storage.removeItem(key),
+      key: (index) => {
+        if (!open) scannedBeforeOpen++;
+        return storage.key!(index);
+      },
+      get length() {
+        return storage.length;
+      },
+    };
+    const second = load('second', { storage: counting });
+    second.on('connection:changed', ({ current }) => void (open ||= current.status === 'open'));
+    // The firings at 60, 120, 180 and 240 s, missed while no page was open: run once.
+    await vi.waitFor(() => expect(runs).toHaveLength(1));
+    expect(open).toBe(true);
+    expect(scannedBeforeOpen).toBe(0);
+    expect(runs[0]).toMatchObject({ tab: 'second', missed: 4 });
+  });
+
   it('a firing is stored as done before its handler runs: a page that dies inside the handler does not run it again', async () => {
     const { engagement, load } = setup();
     const storage = createMemoryStorage();

@@ -399,6 +399,37 @@ describe('createTranscript: listen and subscribe', () => {
     expect(order).toEqual(['A first', 'B first', 'A from listener', 'B from listener']);
   });
 
+  it('hold() applies changes at once and calls their listeners at the matching release(), each change in order', () => {
+    const t = createTranscript({ limit: 2 });
+    const seen: string[] = [];
+    t.listen((_, change) => seen.push(`-${texts(change.removed).join()} +${texts(change.added).join()}${change.typing ? ' typing' : ''}`));
+    t.hold();
+    t.addEvent(event('e1', 'a'));
+    t.hold(); // holds nest
+    t.addCommand(command('c1', 'b'));
+    t.addEvent(event('e2', 'c'));
+    t.setTyping({ sender: 'operator' });
+    expect(texts(t.entries)).toEqual(['b', 'c']);
+    t.release();
+    expect(seen).toEqual([]);
+    t.release();
+    expect(seen).toEqual(['- +a', '- +b', '-a +c', '- + typing']);
+    t.release(); // one too many: nothing held, nothing to do
+    t.addEvent(event('e3', 'd'));
+    expect(seen.at(-1)).toBe('-b +d');
+  });
+
+  it('a listener that stopped while calls were held is skipped at the release', () => {
+    const t = createTranscript();
+    const listener = vi.fn();
+    const stop = t.listen(listener);
+    t.hold();
+    t.addEvent(event('e1', 'a'));
+    stop();
+    t.release();
+    expect(listener).not.toHaveBeenCalled();
+  });
+
   it('a listener added by another one gets only later changes; one removed by another is skipped', () => {
     const t = createTranscript();
     const late = vi.fn();

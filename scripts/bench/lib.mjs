@@ -1,5 +1,5 @@
 // Helpers of scripts/bench.mjs: timing, fakes of the network and storage, formatting.
-import { cpus, platform, release, totalmem } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 
 /** Resolves after the current task and every microtask it queued (Node: the check phase). */
 export const nextTask = () => new Promise((resolve) => setImmediate(resolve));
@@ -196,6 +196,132 @@ export function commandFrame(seq, engagementId, name = 'highlight') {
       properties: { name, selector: `#item-${seq}` },
     },
   });
+}
+
+// ---------------------------------------------------------------------------
+// Interleaved rounds
+
+/** `{ median, min, max, n }` of the samples. */
+export function spread(values) {
+  if (!values.length) return { median: NaN, min: NaN, max: NaN, n: 0 };
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length };
+}
+
+/**
+ * Runs every subject's round once per round, in an order that rotates from
+ * round to round (A B, B A, ... or A B C, B C A, C A B, ...), so that a slower
+ * stretch of a shared machine falls on every subject alike and none always
+ * runs first. `subjects` maps a name to `round(warm)`, which returns the
+ * round's figure (any unit; smaller is better). The first `warmup` rounds are
+ * not kept. A full GC (with --expose-gc) and one task before each round.
+ * Returns `{ samples: { name: number[] }, ratio(a, b) }`; `ratio(a, b)` is the
+ * spread of a ÷ b over the rounds, each round's a against the same round's b.
+ */
+export async function interleave({ subjects, rounds, warmup = 1, before }) {
+  const names = Object.keys(subjects);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  for (let r = -warmup; r < rounds; r++) {
+    const turn = ((r % names.length) + names.length) % names.length;
+    const order = [...names.slice(turn), ...names.slice(0, turn)];
+    for (const name of order) {
+      gc();
+      await nextTask();
+      await before?.(name);
+      const value = await subjects[name](r < 0);
+      if (r >= 0) samples[name].push(value);
+    }
+  }
+  return {
+    samples,
+    spread: (name) => spread(samples[name]),
+    ratio: (a, b) => spread(samples[a].map((value, i) => value / samples[b][i])),
+  };
+}
+
+/**
+ * A `localStorage` stand-in with `key()`, as Web Storage has (the SDK finds
+ * what closed tabs left, and stored timers, by a scan of the keys). Map-backed,
+ * strings only; `key(i)` reads a key array rebuilt after a key is added or removed.
+ */
+export function keyedStorage() {
+  const items = new Map();
+  let keys;
+  const storage = {
+    writes: 0,
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem(key, value) {
+      storage.writes++;
+      if (!items.has(key)) keys = undefined;
+      items.set(key, String(value));
+    },
+    removeItem(key) {
+      if (items.delete(key)) keys = undefined;
+    },
+    key: (index) => (keys ??= [...items.keys()])[index] ?? null,
+    clear() {
+      items.clear();
+      keys = undefined;
+    },
+    get length() {
+      return items.size;
+    },
+    items,
+  };
+  return storage;
+}
+
+/**
+ * An in-memory Web Locks manager (`navigator.locks`'s `request`, exclusive
+ * mode, `signal`): Node has none. A lock nobody holds is granted at once, as
+ * the browser grants the lock of a tab that is gone.
+ */
+export function memoryLocks() {
+  const held = new Map();
+  const request = (name, options, callback) =>
+    new Promise((resolve, reject) => {
+      const waiter = { grant: undefined };
+      const queue = held.get(name) ?? [];
+      held.set(name, queue);
+      const grant = () => {
+        Promise.resolve()
+          .then(() => callback({ name }))
+          .then(resolve, reject)
+          .finally(() => {
+            queue.shift();
+            queue[0]?.grant();
+          });
+      };
+      waiter.grant = grant;
+      queue.push(waiter);
+      options?.signal?.addEventListener('abort', () => {
+        const at = queue.indexOf(waiter);
+        if (at > 0) {
+          queue.splice(at, 1);
+          reject(new DOMException('aborted', 'AbortError'));
+        }
+      });
+      if (queue.length === 1) grant();
+    });
+  return { request };
+}
+
+/**
+ * The 1-minute load average, sampled every few seconds while the bench runs:
+ * how busy the machine was (a load above the number of cores means processes
+ * waited for a CPU).
+ */
+export function loadTracker(everyMs = 5_000) {
+  const samples = [loadavg()[0]];
+  const timer = setInterval(() => samples.push(loadavg()[0]), everyMs);
+  timer.unref();
+  return {
+    sample: () => samples.push(loadavg()[0]),
+    stop() {
+      clearInterval(timer);
+      samples.push(loadavg()[0]);
+      return spread(samples);
+    },
+  };
 }
 
 export function machine() {

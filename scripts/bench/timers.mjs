@@ -228,7 +228,14 @@ export async function benchTimerCommand(createVisitor, { counts = [0, 100, 1000]
         }
         subject.visitor.close();
       }
-      result[subject.label] = { us: median(subject.samples), min: Math.min(...subject.samples), max: Math.max(...subject.samples), bytes: median(subject.bytes) };
+      result[subject.label] = {
+        us: median(subject.samples),
+        min: Math.min(...subject.samples),
+        max: Math.max(...subject.samples),
+        bytes: median(subject.bytes),
+        // Per round, in the order run: a ratio to another label is taken round by round.
+        samples: subject.samples,
+      };
     }
     return result;
   } finally {
@@ -304,7 +311,7 @@ export async function benchTimerStartup(createVisitor, { count = 1000, rounds = 
 }
 
 /**
- * Both figures: `command` by label (`floor`, `ordinary`, `0`, `100`, `1000`: `{ us, min, max, bytes }`, µs
+ * Both figures: `command` by label (`floor`, `ordinary`, `0`, `100`, `1000`: `{ us, min, max, bytes, samples }`, µs
  * and bytes written per command, median and range of the rounds), and `startup`
  * (`{ count, totalMs, longestTaskMs, longestTaskBusyMs, bytesWritten, tasks, samples, floorMs }`:
  * `longestTaskBusyMs` counts CPU time where that is less than wall time, see `timed`).

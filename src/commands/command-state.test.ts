@@ -89,6 +89,23 @@ it('is bounded: the oldest ids are dropped beyond the limit', () => {
   expect(['a', 'b', 'c', 'd'].map((id) => state.has(id))).toEqual([false, true, true, true]);
 });
 
+it('stays bounded to the newest ids over many rounds of the limit, also after taking over stored ones', async () => {
+  const storage = createMemoryStorage();
+  storage.setItem('k', JSON.stringify({ v: 2, seq: 0, ids: ['s1', 's2'] }));
+  const { state } = make(storage, { limit: 3 });
+  state.start();
+  expect(state.has('s1')).toBe(true);
+  const ids = Array.from({ length: 10 }, (_, i) => `n${i}`);
+  for (const [i, id] of ids.entries()) {
+    state.add(id, i + 1);
+    // Always the newest three: the stored ones count as the oldest.
+    const newest = ['s1', 's2', ...ids.slice(0, i + 1)].slice(-3);
+    expect(['s1', 's2', ...ids].filter((known) => state.has(known))).toEqual(newest);
+  }
+  state.flush();
+  expect((JSON.parse(storage.getItem('k')!) as { ids: string[] }).ids).toEqual(['n7', 'n8', 'n9']);
+});
+
 it('reads what it can of foreign content; a full storage falls back to a compact write, then says it failed', async () => {
   const storage = createMemoryStorage();
   storage.setItem('k', JSON.stringify({ seq: -4, ids: [1, null, 'ok'] }));

@@ -113,12 +113,31 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
   const timer = deps.timers.timer();
   const poll = deps.timers.timer();
   let ids = new Set<string>();
+  /**
+   * The same ids as a ring, oldest at `oldest` once full: which id to forget
+   * is then an index, not an iterator made per command (a third of the
+   * dispatcher's own time).
+   */
+  let ring: string[] = [];
+  let oldest = 0;
   let watermark = 0;
   /** Seqs processed above a gap. Not persisted: after a reload they are re-sent and skipped by id. */
   let ahead = new Set<number>();
   let results: ResultReport[] = [];
   /** Commands whose handler has not settled: no result yet. */
   let running = new Set<string>();
+  /**
+   * The command whose handler runs now, kept out of `running` until another
+   * command comes or the state is written: a handler that settles at once
+   * (the usual one) then costs no entry added to and removed from a Set.
+   */
+  let current: string | undefined;
+  /** `running`, with `current` in it. */
+  const allRunning = () => {
+    if (current !== undefined) running.add(current);
+    current = undefined;
+    return running;
+  };
   /** This tab's term while it leads; 0 before. */
   let term = 0;
   /** The newest term any tab has written, as far as this tab has seen. */
@@ -129,7 +148,8 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
   let active = false;
 
   const addResult = (result: ResultReport) => {
-    running.delete(result.command_id);
+    if (result.command_id === current) current = undefined;
+    else running.delete(result.command_id);
     results.push(result);
   };
   /**
@@ -141,7 +161,12 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
     if (!saved) return;
     if (isPosition(saved.seq) && saved.seq > watermark) watermark = saved.seq;
     const stored = ([] as unknown[]).concat(saved.ids).filter((id): id is string => typeof id === 'string');
-    if (stored.length > 0) ids = new Set([...stored, ...ids].slice(-limit));
+    if (stored.length > 0) {
+      // Deduplicated before the cut: an id both stored and known keeps its place, and no newer one is cut for it.
+      ids = new Set([...new Set([...stored, ...ids])].slice(-limit));
+      ring = [...ids];
+      oldest = 0;
+    }
     const known = new Set(results.map((result) => result.command_id));
     for (const result of ([] as unknown[]).concat(saved.results) as ResultReport[]) {
       if (typeof result?.command_id === 'string' && typeof result.status === 'string' && !known.has(result.command_id)) {
@@ -174,7 +199,7 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
     dirty = false;
     if (!active) return;
     lastWrite = Date.now();
-    const state = { v: 2, seq: watermark, ids: [...ids], results, running: [...running], term, final };
+    const state = { v: 2, seq: watermark, ids: [...ids], results, running: [...allRunning()], term, final };
     if (writeJson(storage, key, state)) return;
     // Full: the ids above the position are what matters most; try the compact form.
     const compact = { ...state, ids: [...ids].slice(-50), results: results.slice(-50) };
@@ -191,24 +216,40 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
   };
   const mark = (seq: number) => {
     if (seq <= watermark) return;
+    if (seq === watermark + 1 && ahead.size === 0) {
+      // The usual case, the next frame in order: nothing waits above a gap.
+      watermark = seq;
+      return;
+    }
     ahead.add(seq);
     // A gap the server never fills must not hold memory forever: past the
     // limit, accept the loss of position (ids still prevent re-runs).
     if (ahead.size > limit) watermark = Math.min(...ahead) - 1;
     while (ahead.delete(watermark + 1)) watermark++;
-    schedule();
   };
 
   return {
     has: (id) => ids.has(id),
     add(id, seq) {
-      ids.add(id);
-      running.add(id);
-      if (ids.size > limit) ids.delete(ids.values().next().value!);
+      if (!ids.has(id)) {
+        if (ring.length < limit) ring.push(id);
+        else {
+          ids.delete(ring[oldest]!);
+          ring[oldest] = id;
+          oldest = (oldest + 1) % limit;
+        }
+        ids.add(id);
+      }
+      if (current !== undefined) running.add(current);
+      current = id;
       mark(seq);
       schedule();
     },
-    advance: mark,
+    advance(seq) {
+      if (seq <= watermark) return;
+      mark(seq);
+      schedule();
+    },
     get lastSeq() {
       return watermark;
     },
@@ -222,14 +263,21 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
       schedule();
     },
     interrupt(reason) {
-      for (const id of running) addResult({ command_id: id, status: 'failed', error: reason });
+      for (const id of allRunning()) addResult({ command_id: id, status: 'failed', error: reason });
       running = new Set();
       schedule();
     },
     results: () => results,
     confirm(done) {
-      const gone = new Set(done);
-      results = results.filter((result) => !gone.has(result));
+      // Usually the oldest results, in order (the reporter sends from the front): cut them off;
+      // otherwise (a keepalive batch and a regular one overlapped) remove them by identity.
+      let prefix = 0;
+      while (prefix < done.length && results[prefix] === done[prefix]) prefix++;
+      if (prefix === done.length) results.splice(0, prefix);
+      else {
+        const gone = new Set(done);
+        results = results.filter((result) => !gone.has(result));
+      }
       schedule();
     },
     async takeOver() {

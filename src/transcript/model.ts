@@ -97,6 +97,15 @@ export interface TranscriptController extends Transcript {
   clear(): void;
   /** Shows or (with undefined) hides the operator's typing; listeners are called only on a change. */
   setTyping(typing: TypingIndicator | undefined): void;
+  /**
+   * Holds listener calls until the matching `release()` (holds nest): a
+   * change made meanwhile is in `entries` at once, and its listeners are
+   * called at the release, each change in order. The visitor holds them
+   * while a command's handler runs, so that rendering comes after the
+   * handler, not before it.
+   */
+  hold(): void;
+  release(): void;
 }
 
 /**
@@ -132,7 +141,8 @@ const isText = (value: unknown): value is string => typeof value === 'string' &&
  * Cost per change, whatever the number of entries kept: appending, the
  * duplicate check, dropping the oldest and telling listeners are O(1)
  * (listeners get the change and an O(1) view, never a copy). Only reading
- * `entries` copies, once per change.
+ * `entries` copies, once per change. With no listener, a change allocates
+ * nothing but its entry.
  */
 export function createTranscript(
   { fallbackText = DEFAULT_FALLBACK_TEXT, limit = 200, now = () => Date.now() }: TranscriptOptions = {},
@@ -151,15 +161,16 @@ export function createTranscript(
 
   const freeze = Object.freeze;
   // The entries, oldest first, at most `limit`: always this one array (the
-  // views listeners get read it), so clear() empties it in place. `byKey` finds
-  // entries by kind and id in O(1); `snapshot` is the frozen copy `entries`
-  // hands out, made on the first read after a change. Dropping the oldest is a
-  // shift(), O(1) in the engines (they move the array's start) for any limit
-  // short of tens of thousands.
+  // views listeners get read it), so clear() empties it in place. `commands`
+  // and `events` find entries by id in O(1); `snapshot` is the frozen copy
+  // `entries` hands out, made on the first read after a change. Dropping the
+  // oldest is a shift(), O(1) in the engines (they move the array's start)
+  // for any limit short of tens of thousands.
   const list: TranscriptEntry[] = [];
   let snapshot: readonly TranscriptEntry[] | undefined;
-  const byKey = new Map<string, TranscriptEntry>();
-  const keyOf = (entry: { kind: string; id: string }) => entry.kind + ' ' + entry.id;
+  const commands = new Map<string, TranscriptEntry>();
+  const events = new Map<string, TranscriptEntry>();
+  const byId = (kind: TranscriptEntry['kind']) => (kind === 'command' ? commands : events);
   const entries = () => (snapshot ??= freeze(list.slice()));
   let typing: TypingIndicator | undefined;
   const listeners = new Set<TranscriptListener>();
@@ -185,18 +196,15 @@ export function createTranscript(
   };
 
   // Listener and change, in pairs, waiting to be called. A change made while
-  // listeners are being called (by one of them) is queued behind the current
-  // one, so that every listener gets the changes in the order they happened;
-  // who is listening is decided when the change happens, and one that stopped
-  // meanwhile is skipped.
+  // listeners are being called (by one of them), or while calls are held, is
+  // queued behind the ones before it, so that every listener gets the changes
+  // in the order they happened; who is listening is decided when the change
+  // happens, and one that stopped meanwhile is skipped.
   const queue: Array<TranscriptListener | TranscriptChange> = [];
-  const changed = (removed: readonly TranscriptEntry[], added: readonly TranscriptEntry[], typingChanged = false): void => {
-    if (removed.length + added.length) snapshot = undefined;
-    if (!listeners.size) return;
-    const change: TranscriptChange = freeze({ removed, added, typing: typingChanged });
-    const calling = queue.length > 0;
-    for (const listener of listeners) queue.push(listener, change);
-    if (calling) return;
+  let calling = false;
+  let held = 0;
+  const deliver = (): void => {
+    calling = true;
     // One view per change: a new object, so that identity tells changes apart.
     let entries: readonly TranscriptEntry[] | undefined;
     let current: unknown;
@@ -210,19 +218,29 @@ export function createTranscript(
     } finally {
       // Even if reporting failed: a queue left behind would hold every later change back.
       queue.length = 0;
+      calling = false;
     }
+  };
+  /** Called only with listeners: without any, a change builds no change object. */
+  const changed = (removed: readonly TranscriptEntry[], added: readonly TranscriptEntry[], typingChanged = false): void => {
+    const change: TranscriptChange = freeze({ removed, added, typing: typingChanged });
+    for (const listener of listeners) queue.push(listener, change);
+    if (!calling && !held) deliver();
   };
 
   // `content` is shown verbatim: whitespace may be meaningful, and the renderer never interprets text.
   const add = (kind: 'command' | 'event', value: CustomCommand | EngagementEvent): TranscriptEntry => {
     const { id, content } = value;
-    let entry = byKey.get(keyOf({ kind, id }));
-    if (!entry) {
+    const found = byId(kind);
+    let entry = found.get(id);
+    if (entry) return entry;
+    // Each kind's entries have one shape (the same properties, in the same order): the engine keeps one hidden class per kind.
+    if (kind === 'event') {
+      entry = freeze({ kind, id, at: now(), text: typeof content === 'string' ? content : '', event: value as EngagementEvent });
+    } else {
       let text: unknown = content;
-      const extra: { fallback?: boolean } = {};
-      if (kind === 'event') {
-        if (typeof text !== 'string') text = '';
-      } else if ((extra.fallback = !isText(text))) {
+      const fallback = !isText(text);
+      if (fallback) {
         try {
           text = typeof fallbackText === 'string' ? fallbackText : fallbackText(value as CustomCommand);
         } catch (error) {
@@ -230,17 +248,17 @@ export function createTranscript(
         }
         if (!isText(text)) text = DEFAULT_FALLBACK_TEXT;
       }
-      entry = freeze({ kind, id, at: now(), text, [kind]: value, ...extra }) as TranscriptEntry;
-      list.push(entry);
-      byKey.set(keyOf(entry), entry);
-      let removed: readonly TranscriptEntry[] = NONE;
-      if (list.length > limit) {
-        const oldest = list.shift()!;
-        byKey.delete(keyOf(oldest));
-        removed = freeze([oldest]);
-      }
-      changed(removed, freeze([entry]));
+      entry = freeze({ kind, id, at: now(), text: text as string, command: value as CustomCommand, fallback });
     }
+    list.push(entry);
+    found.set(id, entry);
+    snapshot = undefined;
+    let oldest: TranscriptEntry | undefined;
+    if (list.length > limit) {
+      oldest = list.shift()!;
+      byId(oldest.kind).delete(oldest.id);
+    }
+    if (listeners.size) changed(oldest ? freeze([oldest]) : NONE, freeze([entry]));
     return entry;
   };
 
@@ -265,7 +283,7 @@ export function createTranscript(
       if (typing?.preview === next?.preview && !typing === !next) return;
       // Frozen as is: the visitor makes a new object for each change.
       typing = next && freeze(next);
-      changed(NONE, NONE, true);
+      if (listeners.size) changed(NONE, NONE, true);
     },
     listen: (listener) => listen(listener, 'listen'),
     subscribe(listener) {
@@ -278,9 +296,17 @@ export function createTranscript(
     clear() {
       if (list.length) {
         const removed = freeze(list.splice(0));
-        byKey.clear();
-        changed(removed, NONE);
+        commands.clear();
+        events.clear();
+        snapshot = undefined;
+        if (listeners.size) changed(removed, NONE);
       }
+    },
+    hold() {
+      held++;
+    },
+    release() {
+      if (held > 0 && --held === 0 && !calling && queue.length) deliver();
     },
   };
 }

@@ -71,8 +71,10 @@ export interface Visitor<M = DefaultCommandMap> extends Emitter<AllVisitorEvents
    * retried (also after a reload). Resolves with the event the server
    * stored; rejects with an `InvalidArgumentError` before queueing for an
    * empty or non-string message, with the HTTP error of a final refusal
-   * (other 4xx), with `QueueFullError` if it was dropped, or with
-   * `ClosedError` when the visitor closed first (the event stays queued).
+   * (other 4xx), with `QueueFullError` if it was dropped (the events dropped
+   * while the queue stays full share one error object, and one warning is
+   * logged for them), or with `ClosedError` when the visitor closed first
+   * (the event stays queued).
    */
   recordEvent(message: string): Promise<EngagementEvent>;
   /** Resolves when every queued event (also ones left by an earlier page) was delivered or refused. */
@@ -128,6 +130,8 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
 
   // ---- events: queue, delivery, and the promises of this page's recordEvent calls
   const pending = new Map<string, (error?: unknown, stored?: EngagementEvent) => void>();
+  /** While the queue is full: the one error its dropped events reject with, and how many it dropped. */
+  let overflow: { error: QueueFullError; dropped: number } | undefined;
   const drainWaiters: Array<() => void> = [];
   const drained = () => {
     for (const resolve of drainWaiters.splice(0)) resolve();
@@ -196,10 +200,40 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     run,
     onFired: (firing) => !closed && emit('timer:fired', firing),
   });
+  // The scheduler's start reads every key of the storage (it finds its timers by a scan): with a
+  // large storage (a site's own keys, the queues of closed tabs) that takes milliseconds. There it
+  // waits until the connection is open or standing by (then runs in the next task), a command
+  // needs it, or a second passed, so that it never delays the connection; as the adoption below.
+  const schedulerSoon = timers.timer();
+  let schedulerDue = false;
+  const runScheduler = () => {
+    if (!schedulerDue) return;
+    schedulerDue = false;
+    schedulerSoon.clear();
+    scheduler.start();
+  };
+  const startScheduler = () => {
+    schedulerDue = true;
+    if ((commandStorage.length ?? 0) > 100) schedulerSoon.set(runScheduler, 1_000);
+    else runScheduler();
+  };
+  const stopScheduler = () => {
+    schedulerDue = false;
+    schedulerSoon.clear();
+    scheduler.stop();
+  };
+  emitter.on('connection:changed', ({ current }) => {
+    if (schedulerDue && (current.status === 'open' || current.status === 'standby')) schedulerSoon.set(runScheduler, 0);
+  });
   const dispatcher = createDispatcher({
     executed: state,
     nameOf: config.nameOf,
-    scheduler,
+    scheduler: {
+      accept(command, name, seq) {
+        runScheduler();
+        return scheduler.accept(command, name, seq);
+      },
+    },
     run,
     logger,
     onReceived(command, name, seq) {
@@ -223,7 +257,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     async onLead() {
       await state.takeOver();
       reporter.kick();
-      scheduler.start();
+      startScheduler();
     },
   });
   let meta: Readonly<EngagementMeta> = Object.freeze({ meta: {}, properties: {} });
@@ -245,7 +279,17 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
       );
       state.resetPosition();
     },
-    onCommand: dispatcher.dispatch,
+    onCommand(seq, command) {
+      // The transcript's listeners (the renderer's DOM work) are called once
+      // the handler has run: the command shows at once, but it is not on the
+      // path from the frame to the handler.
+      transcript.hold();
+      try {
+        dispatcher.dispatch(seq, command);
+      } finally {
+        transcript.release();
+      }
+    },
     onMeta(value) {
       const state = readMeta(value);
       if (!state) return logger.warn('ignored malformed meta', value);
@@ -275,7 +319,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     if (!tabs.leads) {
       state.start();
       reporter.kick();
-      scheduler.start();
+      startScheduler();
     }
     connection.connect();
   };
@@ -299,7 +343,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     // Nothing runs after pagehide: a command not run yet is the next page's (or tab's).
     resume = connection.state.status !== 'idle' && !(connection.state.status === 'closed' && connection.state.error);
     connection.close('the page is going away');
-    scheduler.stop();
+    stopScheduler();
     state.interrupt('interrupted: the page went away before the handler settled');
     // Final: the next leader continues from exactly here.
     state.flush(true);
@@ -341,18 +385,32 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     once: (event, listener) => emitter.once(alias(event), listener as never),
     off: (event, listener) => emitter.off(alias(event), listener as never),
 
-    async recordEvent(message) {
-      check('recordEvent', 'message', message);
+    // Not async: a call is one promise, not one wrapped in another (this is a hot path).
+    recordEvent(message) {
+      try {
+        check('recordEvent', 'message', message);
+      } catch (error) {
+        return Promise.reject(error);
+      }
       const event = { id: nanoid(), message, at: Date.now() };
       const promise = new Promise<EngagementEvent>((resolve, reject) =>
         pending.set(event.id, (error, stored) => (error ? reject(error) : resolve(stored!))),
       );
       const evicted = queue.push(event);
       if (evicted) {
-        const error = new QueueFullError(config.queue.limit, config.queue.overflow);
-        logger.warn(error.message);
-        settle(evicted.id, error);
+        // A full queue drops one event per call for as long as it stays full (offline, a dead
+        // server): one error and one warning per such burst, not one each, which cost more than
+        // the call itself. Each dropped event still has its event:dropped and its rejection.
+        if (!overflow) {
+          overflow = { error: new QueueFullError(config.queue.limit, config.queue.overflow), dropped: 0 };
+          logger.warn(overflow.error.message);
+        }
+        overflow.dropped++;
+        settle(evicted.id, overflow.error);
         emit('event:dropped', { message: evicted.message, id: evicted.id, reason: 'overflow' });
+      } else if (overflow) {
+        logger.debug(`the event queue has room again; ${overflow.dropped} events were dropped while it was full`);
+        overflow = undefined;
       }
       delivery.kick();
       return promise;
@@ -379,7 +437,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
       if (closed) return;
       closed = true;
       typing.stop();
-      scheduler.stop();
+      stopScheduler();
       state.flush(true);
       reporter.close();
       connection.close();
