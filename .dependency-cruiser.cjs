@@ -4,7 +4,7 @@
 //   entries      src/*.ts (index, operator, mock, global, ...)   anything
 //   roots        visitor/  operator/  mock/                       features, http, protocol, shared (never each other)
 //   node         mock-node/                                       mock, protocol, shared (and node built-ins, ws: the
-//                                                                 local server; test/bundles.test.ts checks that no
+//                                                                 local server; test/package/bundles.test.ts checks that no
 //                                                                 browser bundle has them, as includeOnly hides them here)
 //   features     events/  commands/  realtime/  transcript/       http, protocol, shared (never each other)
 //   http         http/                                            protocol, shared

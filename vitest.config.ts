@@ -11,11 +11,11 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 //         (one Chromium for all of them: test/e2e/chromium.ts).
 // `npx vitest run --project unit` runs one of them.
 //
-// The type tests (test/types.test-d.ts) are checked by `npm run typecheck`
+// The type tests (test/package/types.test-d.ts) are checked by `npm run typecheck`
 // (tsc, tsconfig.json includes test/): vitest's typecheck would run a second
 // full tsc inside `npm test` and announce itself as experimental on every run.
 
-const UNIT = ['src/**/*.test.ts', 'test/*.test.ts'];
+const UNIT = ['src/**/*.test.ts', 'test/**/*.test.ts'];
 
 /** The unit test files whose first comments choose Node (`// @vitest-environment node`). */
 const nodeFiles = ['src', 'test']
@@ -24,7 +24,7 @@ const nodeFiles = ['src', 'test']
   .filter((file) => /^\s*\/\/ @vitest-environment node\b/m.test(readFileSync(file, 'utf8').slice(0, 500)));
 
 /** The longest test file, when no timings are cached yet (a fresh clone, or after `npm ci`). */
-const LONGEST = 'test/guarantees-events.test.ts';
+const LONGEST = 'test/events/faults.test.ts';
 
 /**
  * The longest files first, whichever project they are in. Vitest queues the
@@ -55,7 +55,7 @@ export default defineConfig({
     restoreMocks: true,
     unstubGlobals: true,
     projects: [
-      { extends: true, test: { name: 'unit', environment: 'happy-dom', include: UNIT, exclude: nodeFiles } },
+      { extends: true, test: { name: 'unit', environment: 'happy-dom', include: UNIT, exclude: [...nodeFiles, 'test/e2e/**'] } },
       { extends: true, test: { name: 'node', environment: 'node', include: nodeFiles } },
       { extends: true, test: { name: 'e2e', environment: 'node', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/e2e/chromium.ts'] } },
     ],

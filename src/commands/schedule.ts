@@ -105,7 +105,7 @@ export function readSchedule(
 
     if (cancel && (at ?? ms ?? rep ?? on) !== undefined) throw new Error('cancel=true must come alone');
     if (rep && !ms) throw new Error('repeatable=true needs interval');
-    // Seed 002: with fireAt and interval but not repeatable, the interval is
+    // SendCommand: with fireAt and interval but not repeatable, the interval is
     // ignored (firings uses ms only when rep). `enabled` alone switches the timer.
     const k = cancel ? 'cancel' : (at ?? ms) !== undefined ? 'set' : on === undefined || rep !== undefined ? 0 : on ? 'enable' : 'disable';
     if (!k) throw new Error(`timer "${timerName}" needs fireAt, interval, enabled or cancel`);

@@ -17,7 +17,7 @@ const PREFIX = 'engagekit:e1:';
 beforeEach(() => {
   // performance too: a task's 10 ms budget is then fake time, which stands still while it runs, so
   // every timer due at once fires in one task here however busy the machine (the split into tasks:
-  // test/schedule-limits.test.ts, on real time).
+  // test/commands/schedule-limits.test.ts, on real time).
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'], now: T0 });
 });
 afterEach(() => {

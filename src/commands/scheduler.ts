@@ -51,7 +51,7 @@ interface Slot {
 }
 
 /**
- * Seed 002's programmable timers on the visitor's page. Every change is
+ * SendCommand's programmable timers on the visitor's page. Every change is
  * persisted at once, one key per timer, so that a reload picks it up; a firing
  * is persisted as done before its handler runs, so that no reload runs it
  * twice. What a command or a firing writes is the same with 1 or 1,000

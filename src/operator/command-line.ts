@@ -317,7 +317,7 @@ function createParser(line: string) {
         if (text === '') throw fail(valueAt, 'a name that is not empty', '""');
         return { kind: 'set-property', property, value: text };
       case 'category': {
-        // Seed 001: digits are the zero-based index of the category slot, anything else its name.
+        // ChatShipper: digits are the zero-based index of the category slot, anything else its name.
         const index = !quoted && /^\d+$/.test(text) ? Number(text) : NaN;
         if (text === '') throw fail(valueAt, 'a category name or index that is not empty', '""');
         return { kind: 'set-property', property, value: Number.isSafeInteger(index) ? index : text };

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../shared/errors.js';
 import { SIGNATURE_HEADER, signBody, verifySignature } from './signature.js';
 
-/** Seed 004's source access_token. */
+/** Engage Digital's source access_token. */
 const SEED_SECRET = '56e79ea426735090665b1c107c757d6d3a692c061335e4728899af27f215edf3';
 /** The body of Engage Digital's Ruby example, as `to_json` writes it. */
 const RUBY_BODY =
@@ -71,7 +71,7 @@ describe('signBody', () => {
   });
 
   // The secret and body are not checked again here: createOperator and
-  // createMockBackend validate the secret (see signature-operator.test.ts).
+  // createMockBackend validate the secret (see test/operator/signature.test.ts).
 
   it('says WebCrypto is missing where it is (a browser page on plain http)', async () => {
     vi.stubGlobal('crypto', {});

@@ -8,7 +8,7 @@ export function uuidv4(): string {
   );
 }
 
-/** Seed 000: "Custom command ID must be a Version 4 UUID". */
+/** Glia custom commands: "Custom command ID must be a Version 4 UUID". */
 export function isUuidV4(value: unknown): value is string {
   return typeof value === 'string' && /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/i.test(value);
 }

@@ -46,7 +46,7 @@ describeInBrowser('the demo in Chromium: command line, schedules, typing, read r
       `command line, column 21: expected '=' after key "message", got a space\n${line}\n${' '.repeat(20)}^`,
     );
     expect(await page.inputValue('#command-line-input')).toBe(line); // kept, to fix
-    // Seed 001's other system commands are named as unsupported.
+    // ChatShipper's other system commands are named as unsupported.
     expect(await runLine(page, '/close')).toMatch(/^command line, column 1: expected '>name' or '\/set', got "\/close" \(a .+ command EngageKit does not support\)/);
     // Nothing was sent: no row, no command on the server, nothing in the visitor's pane.
     expect(await page.locator('#commands tbody tr').count()).toBe(0);

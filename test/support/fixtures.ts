@@ -5,7 +5,7 @@ export function command(id: string, content: string | null, properties: Record<s
   return { id, engagement_id: 'eng-1', sub_engagement_id: 'sub-1', content, properties };
 }
 
-/** An event message as the server would return it (seed 003's shape). */
+/** An event message as the server would return it (the Glia events API shape). */
 export function event(id: string, content: string): EngagementEvent {
   return {
     timestamp: '2019-08-28T13:55:24Z',
