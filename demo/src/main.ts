@@ -18,7 +18,6 @@
  */
 import type { MockBackend } from '../../src/mock.js';
 import type { Transcript } from '../../src/index.js';
-import { createOperator } from '../../src/operator.js';
 import { byId, h, replace } from './dom.js';
 import { readEarlier, rememberOrder, type EarlierEntry } from './history.js';
 import { connectLocalServer } from './local-server.js';
@@ -44,7 +43,6 @@ declare global {
       backend?: MockBackend;
       credentials?: ServerLink['credentials'];
     };
-    __engagekitBench?: { sendCommand(command: { properties: Record<string, unknown>; content?: string }): Promise<unknown> };
   }
 }
 
@@ -78,17 +76,12 @@ if (page === 'operator') void window.EngageKitDemo.ready.catch(() => {}); // no 
 
 started.then(
   (link) => {
-    const { baseUrl, credentials } = link;
+    const { credentials } = link;
     window.EngageKitDemo.credentials = credentials;
     showEngagement(link);
     // /visitor.html has the console's place too (it is index.html), hidden: its operator is in another window.
     const root = page === 'operator' || link.kind === 'in-page' ? document.getElementById('operator') : null;
     if (root) mountOperatorConsole({ root, link });
-    // The benchmark's hook (docs/performance.md, "The hook"): the operator's PUT, as the console sends it.
-    const operator = createOperator({ baseUrl, token: credentials.operatorToken });
-    window.__engagekitBench = {
-      sendCommand: ({ properties, content }) => operator.sendCustomCommand({ engagementId: credentials.engagementId, properties, content }),
-    };
   },
   (error: unknown) => {
     console.error('EngageKit demo: the reference server did not start', error);
