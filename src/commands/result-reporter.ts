@@ -1,7 +1,7 @@
 import type { HttpClient } from '../http/client.js';
 import type { BackoffOptions } from '../http/retry-policy.js';
 import { createSender, utf8Length, type KeepaliveBudget } from '../http/sender.js';
-import type { ResultReport } from '../protocol/wire.js';
+import { MAX_BATCH_ITEMS, type ResultReport } from '../protocol/wire.js';
 import { errorMessage } from '../shared/errors.js';
 import type { PageSignals } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
@@ -9,8 +9,8 @@ import type { Timers } from '../shared/timers.js';
 import type { CommandState } from './command-state.js';
 import type { CommandOutcome } from './dispatcher.js';
 
-/** Matches the server's limit (docs/protocol.md, "Command results"). */
-const BATCH = 500;
+/** The server's limit (docs/protocol.md, "Command results"), for regular and keepalive requests alike. */
+const BATCH = MAX_BATCH_ITEMS;
 /** What arrives within this window (a delay the operator does not notice) goes in one request. */
 const WINDOW = 50;
 
@@ -79,7 +79,7 @@ export function createResultReporter({ http, path, backoff, timers, logger, sign
       // What came while the last request was in flight gets its window now (unless one is open).
       idle: () => state.results().length > 0 && !window.pending && window.set(sendAll, WINDOW),
     },
-    { backoff, timer: timers.timer(), logger, signals, batch: BATCH },
+    { backoff, timer: timers.timer(), logger, signals, batch: BATCH, unloadMax: BATCH },
   );
   return {
     report({ command, status, error }) {

@@ -1,7 +1,7 @@
 import type { HttpClient } from '../http/client.js';
 import type { BackoffOptions } from '../http/retry-policy.js';
 import { createSender, utf8Length, type KeepaliveBudget } from '../http/sender.js';
-import type { EngagementEvent } from '../protocol/wire.js';
+import { MAX_BATCH_ITEMS, type EngagementEvent } from '../protocol/wire.js';
 import { httpErrorFor, type EngageKitError } from '../shared/errors.js';
 import type { PageSignals } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
@@ -94,7 +94,7 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
       size: (event) => utf8Length(JSON.stringify({ idempotency_key: event.id, message: event.message })) + 1,
       idle: deps.onDrained,
     },
-    { backoff: deps.backoff, timer: deps.timers.timer(), logger, signals: deps.signals, paused: true },
+    { backoff: deps.backoff, timer: deps.timers.timer(), logger, signals: deps.signals, paused: true, unloadMax: MAX_BATCH_ITEMS },
   );
   return { start: sender.start, kick: sender.kick, unload: sender.unload, close: sender.close };
 }

@@ -68,6 +68,8 @@ export interface SenderDeps {
   batch?: number;
   /** Tries per request before `refuse`. @default Infinity */
   attempts?: number;
+  /** Items in the one keepalive request of `unload` (the server's cap on a batch). @default Infinity */
+  unloadMax?: number;
 }
 
 export interface Sender {
@@ -92,7 +94,7 @@ export interface Sender {
  * final for the items of that request.
  */
 export function createSender<T>(outbox: Outbox<T>, deps: SenderDeps & { paused?: boolean }): Sender {
-  const { backoff, timer, logger, signals, batch = 1, attempts = Infinity } = deps;
+  const { backoff, timer, logger, signals, batch = 1, attempts = Infinity, unloadMax = Infinity } = deps;
   let sending = false;
   let closed = false;
   let paused = deps.paused === true;
@@ -149,11 +151,13 @@ export function createSender<T>(outbox: Outbox<T>, deps: SenderDeps & { paused?:
       kick();
     },
     unload(budget) {
-      if (closed) return;
+      // Paused: not allowed to send yet (the event queues of closed tabs are not adopted yet, and
+      // ours must not overtake them); what waits stays queued for the next page load.
+      if (closed || paused) return;
       const items = outbox.peek(Infinity).filter((item) => !flushed.has(item));
       if (items.length === 0 || !budget.take(ENVELOPE)) return;
       let fits = 0;
-      while (fits < items.length && budget.take(outbox.size(items[fits]!))) fits++;
+      while (fits < items.length && fits < unloadMax && budget.take(outbox.size(items[fits]!))) fits++;
       // In order: what does not fit stays for the next page load.
       const sent = items.slice(0, fits);
       if (sent.length === 0) return;

@@ -1,11 +1,11 @@
 import { Rejection } from './command-log.js';
-import type { CommandResult, CommandStatus } from '../protocol/wire.js';
+import { MAX_BATCH_ITEMS, type CommandResult, type CommandStatus } from '../protocol/wire.js';
 
 /** What the visitor may report a command came to (docs/protocol.md, "Command results"). */
 const STATUSES: readonly CommandStatus[] = ['executed', 'failed', 'unhandled', 'scheduled'];
 
 /** Most results in one batch request. */
-export const MAX_RESULTS_PER_REQUEST = 500;
+export const MAX_RESULTS_PER_REQUEST = MAX_BATCH_ITEMS;
 
 /** Longer errors are cut, not refused: a handler's message is the visitor's to choose, not a client bug. */
 export const MAX_ERROR_LENGTH = 1000;

@@ -1,5 +1,5 @@
 import { http, HttpResponse } from 'msw';
-import type { EngagementEvent, ErrorBody } from '../protocol/wire.js';
+import { MAX_BATCH_ITEMS, type EngagementEvent, type ErrorBody } from '../protocol/wire.js';
 import { timestamp, uuidv4 } from './ids.js';
 import { authorize, errorResponse, readJsonObject } from './respond.js';
 import type { EngagementRecord, Store } from './store.js';
@@ -11,7 +11,7 @@ export const EVENTS_FORBIDDEN = {
 };
 
 /** Most events in one `POST .../events/batch`. */
-export const MAX_EVENTS_PER_BATCH = 500;
+export const MAX_EVENTS_PER_BATCH = MAX_BATCH_ITEMS;
 
 export interface EventsContext {
   baseUrl: string;

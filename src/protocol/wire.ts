@@ -44,6 +44,9 @@ export interface CustomCommand<P = Record<string, unknown>> {
  */
 export const MAX_TIMERS = 100;
 
+/** Most items in one `POST .../events/batch` or `POST .../custom_commands/results` (extensions): the server refuses more with 400. */
+export const MAX_BATCH_ITEMS = 500;
+
 /** The error body of every non-2xx response (Glia's REST API). */
 export interface ErrorBody {
   message: string;

@@ -95,6 +95,30 @@ describe('the page leaving', () => {
   });
 });
 
+describe('the page leaving with events waiting', () => {
+  it('600 waiting events: one keepalive batch of the first 500 (the server takes no more), in order; the next page sends the rest', async () => {
+    const engagement = backend.createEngagement();
+    const storage = createMemoryStorage();
+    // The single-event endpoint is down, so events wait; the batch endpoint works.
+    const down: typeof fetch = (input, init) =>
+      String(input).endsWith('/events')
+        ? Promise.resolve(new Response('{"message":"down","debug_message":""}', { status: 503, headers: { 'Content-Type': 'application/json' } }))
+        : fetch(input, init);
+    const first = load(engagement, { storage, connect: false, fetch: down });
+    const messages = Array.from({ length: 600 }, (_, i) => `event ${i}`);
+    for (const message of messages) first.visitor.recordEvent(message).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    leave();
+    await vi.waitFor(() => expect(backend.getEvents(engagement.engagementId)).toHaveLength(500));
+    expect(backend.getEvents(engagement.engagementId).map((event) => event.content)).toEqual(messages.slice(0, 500));
+    first.visitor.close();
+
+    const next = load(engagement, { storage, connect: false });
+    await next.visitor.flush();
+    expect(backend.getEvents(engagement.engagementId).map((event) => event.content)).toEqual(messages);
+  });
+});
+
 describe('storage that misbehaves', () => {
   it('corrupt JSON in the command state is removed with a warning, and commands run', async () => {
     const engagement = backend.createEngagement();
