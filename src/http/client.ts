@@ -1,6 +1,6 @@
 import { httpErrorFor, NetworkError } from '../shared/errors.js';
 import { MEDIA_TYPE } from '../protocol/wire.js';
-import type { TokenProvider } from './token.js';
+import { tokenFailure, type TokenProvider } from './token.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -66,17 +66,18 @@ export function createHttpClient({ baseUrl, token, getFetch }: HttpClientOptions
           throw new NetworkError(method, url, cause);
         }
       };
-      const first = await token.get();
+      const tokenOr = <R>(pending: Promise<R>) => pending.catch((error: unknown) => Promise.reject(tokenFailure(error, method, url)));
+      const first = await tokenOr(token.get());
       let response = await attempt(first);
       let fresh: string | undefined;
-      if (response.status === 401 && (fresh = await token.refresh(first)) !== undefined) {
+      if (response.status === 401 && (fresh = await tokenOr(token.refresh(first))) !== undefined) {
         // Drain rather than cancel: cancel() on an MSW-mocked body never settles in some environments.
         await response.text().catch(() => {});
         response = await attempt(fresh);
       }
       // A body cut off mid-read is a lost connection, not a refusal: retryable
       // (a resent request carries the same idempotency key).
-      if (response.ok) return read(response).catch((cause) => { throw new NetworkError(method, url, cause); }) as Promise<T>;
+      if (response.ok) return read(response).catch((cause) => { throw new NetworkError(method, url, cause, 'lost its response body'); }) as Promise<T>;
       const said = await read(response).catch(() => {});
       const { message, debug_message } = ((typeof said === 'object' && said) || {}) as Record<string, unknown>;
       throw httpErrorFor({

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../shared/errors.js';
+import { ConfigurationError, isEngageKitError, NetworkError, type EngageKitError } from '../shared/errors.js';
 import { describe } from '../shared/check.js';
 
 /** A token, or a function that returns one (it is called again once after a 401). */
@@ -13,6 +13,17 @@ export interface TokenProvider {
    * the source is a plain string: there is nothing to refresh.
    */
   refresh(rejected: string): Promise<string | undefined>;
+}
+
+/**
+ * What a request makes of a failed `get()` or `refresh()`: the provider's own
+ * errors (a token function that returned no token: a configuration error) as
+ * they are; anything the token function threw (its endpoint down, offline) is
+ * a `NetworkError` of the request, retried like one: a token function that
+ * fails once must not lose an event or end the connection.
+ */
+export function tokenFailure(error: unknown, method: string, url: string): EngageKitError {
+  return isEngageKitError(error) ? error : new NetworkError(method, url, error, 'was not sent: the token function failed');
 }
 
 /** `where`: the factory whose option "token" this is, named in the error when a token function returns no token. */

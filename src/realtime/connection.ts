@@ -1,8 +1,8 @@
 import type { HttpClient } from '../http/client.js';
 import { backoffDelay, type BackoffOptions } from '../http/retry-policy.js';
-import type { TokenProvider } from '../http/token.js';
+import { tokenFailure, type TokenProvider } from '../http/token.js';
 import { closeAction } from '../protocol/wire.js';
-import { httpErrorFor, NetworkError, type EngageKitError } from '../shared/errors.js';
+import { httpErrorFor, isEngageKitError, NetworkError, type EngageKitError } from '../shared/errors.js';
 import type { PageSignals } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { Timers } from '../shared/timers.js';
@@ -155,6 +155,13 @@ export function createConnection(deps: ConnectionDeps): Connection {
     stop({ reason: error.message, error });
   };
 
+  /** The token function threw (its endpoint down, offline): try again later; one that returned no token is a configuration error. */
+  const tokenFailed = (error: unknown) => {
+    const failure = tokenFailure(error, 'GET', streamUrl);
+    if (isEngageKitError(failure, 'ERR_NETWORK')) retry(failure.message);
+    else fail(failure);
+  };
+
   const retry = (reason: string) => {
     const delay = backoffDelay(++attempt, options.backoff);
     enter('reconnecting', { attempt, delay, reason });
@@ -224,7 +231,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
         refreshed = true;
         token.refresh(tok).then(
           live((fresh: string | undefined) => (fresh ? start() : fail(error))),
-          live(fail),
+          live(tokenFailed),
         );
       }),
     };
@@ -267,7 +274,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
           handlersFor(gen, 'websocket', tok),
         );
       },
-      (error: EngageKitError) => gen === generation && fail(error),
+      (error: unknown) => gen === generation && tokenFailed(error),
     );
   };
 

@@ -45,6 +45,7 @@ describe('errors', () => {
     );
     expect(new ServerError(details).message).toBe('POST /engagements/e1/events failed with 503: no message');
     expect(new NetworkError('GET', '/x', new TypeError('Failed to fetch')).message).toBe('GET /x got no response: Failed to fetch');
+    expect(new NetworkError('POST', '/x', new Error('down'), 'was not sent: the token function failed').message).toBe('POST /x was not sent: the token function failed: down');
     expect(new QueueFullError(3, 'reject-new').message).toMatch(/recordEvent: .*3 events.*new one was dropped.*reject-new/);
     expect(new QueueFullError(3, 'drop-oldest').message).toMatch(/oldest one was dropped/);
   });

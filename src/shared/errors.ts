@@ -157,14 +157,18 @@ export class ServerError extends HttpError {
   }
 }
 
-/** The request never got a response: offline, DNS, CORS, aborted. */
+/**
+ * The request got no (whole) response, or could not be sent: offline, DNS,
+ * CORS, aborted, a body cut off, the token function failing. Retryable.
+ */
 export class NetworkError extends EngageKitError {
   declare name: 'NetworkError';
   declare readonly code: 'ERR_NETWORK';
   readonly method: string;
   readonly url: string;
-  constructor(method: string, url: string, cause: unknown) {
-    super('ERR_NETWORK', `${method} ${url} got no response: ${(cause as Error)?.message ?? cause}`, { cause });
+  /** `what`: what happened to the request, e.g. "was not sent: the token function failed". */
+  constructor(method: string, url: string, cause: unknown, what = 'got no response') {
+    super('ERR_NETWORK', `${method} ${url} ${what}: ${(cause as Error)?.message ?? cause}`, { cause });
     this.method = method;
     this.url = url;
   }

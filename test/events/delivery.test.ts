@@ -173,6 +173,7 @@ describe('page unload', () => {
     const storage = createMemoryStorage();
     const keepalive: string[] = [];
     let requests = 0;
+    let stuck = 0;
     const visitor = make(engagement, {
       storage,
       // Observe the flag the browser needs; the request still goes to the reference server.
@@ -181,13 +182,16 @@ describe('page unload', () => {
           requests++;
           const body = JSON.parse(String(init.body)) as { events: Array<{ message: string }> };
           keepalive.push(...body.events.map((e) => e.message));
+          return fetch(url, init);
         }
-        return init?.keepalive ? fetch(url, init) : new Promise<Response>(() => {}); // the normal loop is stuck
+        stuck++;
+        return new Promise<Response>(() => {}); // the normal loop is stuck
       },
     });
     const big = 'x'.repeat(20 * 1024);
     for (const n of [1, 2, 3, 4]) visitor.recordEvent(`${n}:${big}`).catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    // Sending has begun (the queues of closed tabs were looked for first: until then an unload sends nothing).
+    await vi.waitFor(() => expect(stuck).toBe(1));
     window.dispatchEvent(new Event('pagehide'));
     // Sent from the pagehide handler's microtasks (after the cached token resolves), before any unload.
     await vi.waitFor(() => expect(keepalive.map((m) => m.slice(0, 2))).toEqual(['1:', '2:', '3:']));
@@ -289,5 +293,44 @@ describe('command state on unload', () => {
     expect(JSON.parse(storage.getItem(key)!).seq).toBe(1); // within the write throttle
     window.dispatchEvent(new Event('pagehide'));
     expect(JSON.parse(storage.getItem(key)!)).toMatchObject({ seq: 2, ids: [a.id, b.id] });
+  });
+});
+
+describe('a token function that fails now and then', () => {
+  it('an event is retried, not lost: recordEvent resolves once the token function works again', async () => {
+    const engagement = backend.createEngagement();
+    let calls = 0;
+    // The host's token endpoint blips once (a fetch inside the token function fails).
+    const token = async () => {
+      if (++calls === 1) throw new TypeError('Failed to fetch');
+      return engagement.visitorToken;
+    };
+    const visitor = make(engagement, { token });
+    const stored = await visitor.recordEvent('e1');
+    expect(stored.content).toBe('e1');
+    expect(backend.getEvents(engagement.engagementId).map((event) => event.content)).toEqual(['e1']);
+    expect(calls).toBe(2);
+  });
+
+  it('the connection backs off and opens, instead of closing for good', async () => {
+    const engagement = backend.createEngagement();
+    let calls = 0;
+    const token = async () => {
+      if (++calls === 1) throw new TypeError('Failed to fetch');
+      return engagement.visitorToken;
+    };
+    const refused = vi.fn();
+    const visitor = make(engagement, { token, connect: true });
+    visitor.on('connection:refused', refused);
+    await waitForConnection(visitor, { status: 'open' });
+    expect(refused).not.toHaveBeenCalled();
+    backend.sendCustomCommand(engagement.engagementId, { properties: { name: 'ping' } });
+    await vi.waitFor(() => expect(visitor.transcript.entries).toHaveLength(1));
+  });
+
+  it('a token function that returns no token is a configuration error, said once, not retried', async () => {
+    const engagement = backend.createEngagement();
+    const visitor = make(engagement, { token: async () => undefined as unknown as string });
+    await expect(visitor.recordEvent('e1')).rejects.toMatchObject({ name: 'ConfigurationError', option: 'token' });
   });
 });

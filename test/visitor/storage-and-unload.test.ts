@@ -100,14 +100,16 @@ describe('the page leaving with events waiting', () => {
     const engagement = backend.createEngagement();
     const storage = createMemoryStorage();
     // The single-event endpoint is down, so events wait; the batch endpoint works.
+    let refused = 0;
     const down: typeof fetch = (input, init) =>
       String(input).endsWith('/events')
-        ? Promise.resolve(new Response('{"message":"down","debug_message":""}', { status: 503, headers: { 'Content-Type': 'application/json' } }))
+        ? Promise.resolve(++refused && new Response('{"message":"down","debug_message":""}', { status: 503, headers: { 'Content-Type': 'application/json' } }))
         : fetch(input, init);
     const first = load(engagement, { storage, connect: false, fetch: down });
     const messages = Array.from({ length: 600 }, (_, i) => `event ${i}`);
     for (const message of messages) first.visitor.recordEvent(message).catch(() => {});
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Sending has begun (until the queues of closed tabs are looked for, an unload sends nothing).
+    await vi.waitFor(() => expect(refused).toBeGreaterThan(0));
     leave();
     await vi.waitFor(() => expect(backend.getEvents(engagement.engagementId)).toHaveLength(500));
     expect(backend.getEvents(engagement.engagementId).map((event) => event.content)).toEqual(messages.slice(0, 500));
