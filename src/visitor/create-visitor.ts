@@ -77,11 +77,21 @@ export interface Visitor<M = DefaultCommandMap> extends Emitter<AllVisitorEvents
    * (the event stays queued).
    */
   recordEvent(message: string): Promise<EngagementEvent>;
-  /** Resolves when every queued event (also ones left by an earlier page) was delivered or refused. */
+  /**
+   * Resolves when every queued event (also ones left by an earlier page) was
+   * delivered or refused; rejects with `ClosedError` when the visitor closes
+   * first (the events stay queued for the next page load).
+   */
   flush(): Promise<void>;
   /** Starts receiving commands (needed only with `connect: false`, or after the server refused us). */
   connect(): void;
-  /** Stops everything the visitor started: socket, timers, listeners. Later calls reject with `ClosedError`. */
+  /**
+   * Stops everything the visitor started: socket, timers, listeners. After it,
+   * `recordEvent`, `flush` and `markAsRead` reject and `connect` and
+   * `typing.start` throw a `ClosedError`; what only removes or reads (`off`,
+   * `typing.stop`, the getters) still works; a listener added later is never
+   * called.
+   */
   close(): void;
 }
 
@@ -418,14 +428,17 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
 
     async flush() {
       check('flush');
-      await adopt();
+      // close() settles this wait too: it may cancel the adoption (its lock waits and timers).
+      await Promise.race([adopt(), new Promise<void>((resolve) => drainWaiters.push(resolve))]);
       // Waiting first: the kick may drain the queue at once.
-      if (queue.size > 0) {
+      if (!closed && queue.size > 0) {
         await new Promise<void>((resolve) => {
           drainWaiters.push(resolve);
           delivery.kick();
         });
       }
+      // Closed meanwhile: what is still queued is the next page load's to send.
+      if (closed) throw new ClosedError('flush');
     },
 
     connect() {

@@ -334,3 +334,29 @@ describe('a token function that fails now and then', () => {
     await expect(visitor.recordEvent('e1')).rejects.toMatchObject({ name: 'ConfigurationError', option: 'token' });
   });
 });
+
+describe('flush and close', () => {
+  it('close() while flush() waits (the adoption still under way): flush rejects with ClosedError, the event stays queued', async () => {
+    const engagement = backend.createEngagement();
+    const storage = createMemoryStorage();
+    const visitor = make(engagement, { storage });
+    visitor.recordEvent('a').catch(() => {});
+    const flushed = visitor.flush();
+    visitor.close();
+    await expect(flushed).rejects.toMatchObject({ name: 'ClosedError', message: 'flush: the visitor is closed' });
+    const next = make(engagement, { storage });
+    await next.flush();
+    expect(backend.getEvents(engagement.engagementId).map((event) => event.content)).toEqual(['a']);
+  });
+
+  it('close() while flush() waits for a stuck request: flush rejects with ClosedError', async () => {
+    const engagement = backend.createEngagement();
+    let sent = 0;
+    const visitor = make(engagement, { fetch: () => ++sent && new Promise<Response>(() => {}) });
+    visitor.recordEvent('a').catch(() => {});
+    const flushed = visitor.flush();
+    await vi.waitFor(() => expect(sent).toBe(1));
+    visitor.close();
+    await expect(flushed).rejects.toMatchObject({ name: 'ClosedError' });
+  });
+});
