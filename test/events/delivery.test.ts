@@ -352,7 +352,12 @@ describe('flush and close', () => {
   it('close() while flush() waits for a stuck request: flush rejects with ClosedError', async () => {
     const engagement = backend.createEngagement();
     let sent = 0;
-    const visitor = make(engagement, { fetch: () => ++sent && new Promise<Response>(() => {}) });
+    const visitor = make(engagement, {
+      fetch: () => {
+        sent++;
+        return new Promise<Response>(() => {});
+      },
+    });
     visitor.recordEvent('a').catch(() => {});
     const flushed = visitor.flush();
     await vi.waitFor(() => expect(sent).toBe(1));

@@ -101,10 +101,11 @@ describe('the page leaving with events waiting', () => {
     const storage = createMemoryStorage();
     // The single-event endpoint is down, so events wait; the batch endpoint works.
     let refused = 0;
-    const down: typeof fetch = (input, init) =>
-      String(input).endsWith('/events')
-        ? Promise.resolve(++refused && new Response('{"message":"down","debug_message":""}', { status: 503, headers: { 'Content-Type': 'application/json' } }))
-        : fetch(input, init);
+    const down: typeof fetch = (input, init) => {
+      if (!String(input).endsWith('/events')) return fetch(input, init);
+      refused++;
+      return Promise.resolve(new Response('{"message":"down","debug_message":""}', { status: 503, headers: { 'Content-Type': 'application/json' } }));
+    };
     const first = load(engagement, { storage, connect: false, fetch: down });
     const messages = Array.from({ length: 600 }, (_, i) => `event ${i}`);
     for (const message of messages) first.visitor.recordEvent(message).catch(() => {});
