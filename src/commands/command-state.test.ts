@@ -261,3 +261,25 @@ it('interrupt() turns the commands still running into failed results', () => {
     { command_id: 'b', status: 'failed', error: 'the page went away' },
   ]);
 });
+
+it('a tab that starts again (a reconnect) reads its own state: its own handlers still running are not reported interrupted', () => {
+  const storage = createMemoryStorage();
+  const { state } = make(storage);
+  state.start();
+  state.add('slow', 1);
+  state.add('other', 2);
+  state.flush(); // the periodic write: 'slow' and 'other' stored as running
+  state.start(); // connect() again, e.g. after the server refused the connection
+  expect(state.results()).toEqual([]);
+  state.addResult({ command_id: 'slow', status: 'executed' });
+  expect(state.results()).toEqual([{ command_id: 'slow', status: 'executed' }]);
+});
+
+it('an interrupted handler that settles later (a page restored from the back/forward cache) is not reported a second time', () => {
+  const { state } = make(createMemoryStorage());
+  state.start();
+  state.add('a', 1);
+  state.interrupt('the page went away');
+  state.addResult({ command_id: 'a', status: 'executed' });
+  expect(state.results()).toEqual([{ command_id: 'a', status: 'failed', error: 'the page went away' }]);
+});

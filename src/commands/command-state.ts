@@ -147,7 +147,14 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
   /** This tab runs commands (it leads, or tabs do not take turns): only then does it write. */
   let active = false;
 
+  /**
+   * Reported `failed` (interrupted) by interrupt() while their handler still
+   * ran: the outcome that comes later (a page restored from the back/forward
+   * cache) is not reported a second time.
+   */
+  const interrupted = new Set<string>();
   const addResult = (result: ResultReport) => {
+    if (interrupted.delete(result.command_id)) return;
     if (result.command_id === current) current = undefined;
     else running.delete(result.command_id);
     results.push(result);
@@ -176,7 +183,10 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
     }
     if (!takingOver) return;
     for (const id of ([] as unknown[]).concat(saved.running)) {
-      if (typeof id === 'string' && !known.has(id)) addResult({ command_id: id, status: 'failed', error: INTERRUPTED });
+      // Not the commands this tab runs itself (a reconnect of this tab reads its own state).
+      if (typeof id === 'string' && !known.has(id) && !running.has(id) && id !== current) {
+        addResult({ command_id: id, status: 'failed', error: INTERRUPTED });
+      }
     }
   };
   const read = () => readJson(storage, key) as Stored | undefined;
@@ -263,7 +273,10 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
       schedule();
     },
     interrupt(reason) {
-      for (const id of allRunning()) addResult({ command_id: id, status: 'failed', error: reason });
+      for (const id of allRunning()) {
+        addResult({ command_id: id, status: 'failed', error: reason });
+        interrupted.add(id);
+      }
       running = new Set();
       schedule();
     },
