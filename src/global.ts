@@ -33,7 +33,12 @@ if (existing && !existing._q) {
       let visitor = running.get(id);
       if (visitor && visitor.connection.status !== 'closed') {
         warn(`createVisitor: engagement "${id}" already running on this page, options ignored`);
-      } else running.set(id, (visitor = sdk.createVisitor(options) as Visitor));
+      } else {
+        // Closed, or refused by the server (e.g. a new token follows): the new visitor replaces it,
+        // and the old one stops for good (a refused visitor would still hold its state and timers).
+        visitor?.close();
+        running.set(id, (visitor = sdk.createVisitor(options) as Visitor));
+      }
       return visitor as never;
     },
     ready(callback) {

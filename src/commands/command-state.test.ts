@@ -283,3 +283,22 @@ it('an interrupted handler that settles later (a page restored from the back/for
   state.addResult({ command_id: 'a', status: 'executed' });
   expect(state.results()).toEqual([{ command_id: 'a', status: 'failed', error: 'the page went away' }]);
 });
+
+it('handover: a takeover whose turn is given up while it waits (the page left) stops there, writing nothing', async () => {
+  const storage = createMemoryStorage();
+  const { state: first } = make(storage);
+  await first.takeOver(); // a leader (term 1)
+  first.add('slow', 1);
+  first.flush(); // not final yet: it still runs
+  const before = storage.getItem('k');
+  const { state: next } = make(storage, { handoverTimeout: 200 });
+  let mine = true;
+  const done = next.takeOver(() => mine);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  mine = false;
+  await done;
+  expect(storage.getItem('k')).toBe(before);
+  expect(next.results()).toEqual([]);
+  next.flush(true);
+  expect(storage.getItem('k')).toBe(before); // never active: nothing to write
+});

@@ -45,8 +45,10 @@ export interface CommandState {
    * This tab starts running the commands: waits (up to `handoverTimeout`)
    * until the tab that ran them before has written its final state, then
    * reads it and starts a new term. What this tab knew already is kept.
+   * `mine()` false (the turn was released while waiting: the page left):
+   * it stops there, reading and writing nothing.
    */
-  takeOver(): Promise<void>;
+  takeOver(mine?: () => boolean): Promise<void>;
   /**
    * Writes now, if this tab runs commands. `final`: it stops running them
    * (the page leaves, the visitor closes); the next leader may take over
@@ -293,15 +295,17 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
       }
       schedule();
     },
-    async takeOver() {
+    async takeOver(mine = () => true) {
       const deadline = Date.now() + handoverTimeout;
       let saved = read();
       // The previous leader's last words may still be on their way to this process.
       while (termOf(saved) > 0 && (saved?.final !== true || termOf(saved) < newestTerm) && Date.now() < deadline) {
         // Cancelled with the visitor's timers on close(): the handover then never completes, as it should not.
         await new Promise((resolve) => poll.set(() => resolve(undefined), 10));
+        if (!mine()) return;
         saved = read();
       }
+      if (!mine()) return;
       merge(saved, true);
       term = Math.max(newestTerm, termOf(saved)) + 1;
       newestTerm = term;

@@ -264,8 +264,10 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     lockName: commandsKey,
     logger,
     // Taking over from a tab that closed: continue from where it got to.
-    async onLead() {
-      await state.takeOver();
+    async onLead(mine) {
+      await state.takeOver(mine);
+      // The turn was given up meanwhile (the page left): the tab that leads now runs the timers.
+      if (!mine()) return;
       reporter.kick();
       startScheduler();
     },
@@ -318,7 +320,13 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
       const { current } = change;
       // A stop sent while we were away would never arrive: the server repeats a typing that still goes on.
       if (current.status !== 'open') transcript.setTyping(undefined);
-      if (current.status === 'closed' && current.error) emit('connection:refused', { error: current.error });
+      if (current.status === 'closed' && current.error) {
+        // Refused for good: this tab gave up its turn (another may lead now), so it stops
+        // firing timers and writes its last state, as when the page leaves. connect() starts again.
+        stopScheduler();
+        state.flush(true);
+        emit('connection:refused', { error: current.error });
+      }
     },
     waitForTurn: tabs.waitForTurn,
   });

@@ -10,8 +10,12 @@ export interface TabsDeps {
   /** The leader's lock: one per engagement. */
   lockName: string;
   logger: Logger;
-  /** This tab now runs the commands: take over what the tab before it left; its turn starts when this resolves. */
-  onLead: () => Promise<void>;
+  /**
+   * This tab now runs the commands: take over what the tab before it left;
+   * its turn starts when this resolves. `mine()` turns false once the turn is
+   * released meanwhile (the page left, the visitor closed): then stop there.
+   */
+  onLead: (mine: () => boolean) => Promise<void>;
 }
 
 export interface Tabs {
@@ -37,6 +41,8 @@ export function createTabs({ mode, locks, lockName, logger, onLead }: TabsDeps):
     waitForTurn: leads
       ? () => {
           const lock = holdLock(locks, lockName);
+          let released = false;
+          const mine = () => !released;
           const acquired = lock.acquired
             .then(
               (granted) => granted,
@@ -51,10 +57,16 @@ export function createTabs({ mode, locks, lockName, logger, onLead }: TabsDeps):
               },
             )
             .then(async (granted) => {
-              if (granted) await onLead();
-              return granted;
+              if (granted) await onLead(mine);
+              return granted && mine();
             });
-          return { acquired, release: lock.release };
+          return {
+            acquired,
+            release() {
+              released = true;
+              lock.release();
+            },
+          };
         }
       : undefined,
   };

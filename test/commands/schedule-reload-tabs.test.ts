@@ -190,6 +190,30 @@ describe('page reloads', () => {
 });
 
 describe('several tabs', () => {
+  it("tabs: 'one': a leading tab the server refuses for good stops firing timers (it gave up its turn); no firing runs twice", async () => {
+    const { runs, load, schedule } = setup();
+    const storage = createMemoryStorage();
+    const locks = createMemoryLocks();
+    const a = load('a', { storage, locks });
+    const b = load('b', { storage, locks });
+    await waitForConnection(a, { status: 'open' });
+    await schedule({ timerName: 'ticker', interval: 60, repeatable: true });
+    const createdAt = storedTimers(storage, a.engagementId)[0]!.t0 as number;
+    await vi.advanceTimersByTimeAsync(createdAt + 2 * 60_000 + 500 - Date.now());
+    expect(runs.map((r) => r.tab)).toEqual(['a', 'a']);
+
+    // The engagement is gone: the reconnect's hello is refused (404), for good.
+    backend.reset();
+    backend.dropConnections();
+    await vi.waitFor(() => expect(a.connection).toMatchObject({ status: 'closed', error: expect.anything() }));
+    await vi.advanceTimersByTimeAsync(createdAt + 5 * 60_000 + 500 - Date.now());
+    await vi.waitFor(() => expect(b.connection.status).not.toBe('connecting'));
+    // Each firing ran at most once, in one tab; the refused tab fired nothing after its refusal.
+    const ats = runs.map((r) => r.at);
+    expect(new Set(ats).size).toBe(ats.length);
+    expect(runs.filter((r) => r.tab === 'a').every((r) => r.at <= createdAt + 2 * 60_000)).toBe(true);
+  });
+
   it("tabs: 'one': only the leading tab runs timers; the next one takes over with no firing lost or run twice", async () => {
     const { runs, load, schedule } = setup();
     const storage = createMemoryStorage();

@@ -197,6 +197,21 @@ describe('the script-tag bundle loaded twice', () => {
     await vi.waitFor(() => expect(c.connection.status).toBe('open'));
     expect(backend.connectedClients(engagement.engagementId)).toBe(1);
   });
+
+  it('a visitor the server refused is replaced by the next createVisitor (a new token), and stops for good', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    run(BUNDLE);
+    const engagement = backend.createEngagement();
+    const refused: Visitor = page.EngageKit.createVisitor(optionsFor(engagement, { token: 'expired-token' }));
+    created.push(refused);
+    await vi.waitFor(() => expect(refused.connection).toMatchObject({ status: 'closed', error: expect.anything() }));
+    const next: Visitor = page.EngageKit.createVisitor(optionsFor(engagement));
+    created.push(next);
+    expect(next).not.toBe(refused);
+    await expect(refused.recordEvent('late')).rejects.toMatchObject({ name: 'ClosedError' });
+    await vi.waitFor(() => expect(next.connection.status).toBe('open'));
+  });
 });
 
 describe('the README snippet', () => {
