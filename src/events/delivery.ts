@@ -2,7 +2,7 @@ import type { HttpClient } from '../http/client.js';
 import type { BackoffOptions } from '../http/retry-policy.js';
 import { createSender, utf8Length, type KeepaliveBudget } from '../http/sender.js';
 import { MAX_BATCH_ITEMS, type EngagementEvent } from '../protocol/wire.js';
-import { httpErrorFor, type EngageKitError } from '../shared/errors.js';
+import { httpErrorFor, isHttpError, type EngageKitError } from '../shared/errors.js';
 import type { PageSignals } from '../shared/lifecycle.js';
 import type { Logger } from '../shared/logger.js';
 import type { Timers } from '../shared/timers.js';
@@ -54,6 +54,35 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
   const accept = (event: QueuedEvent, stored: EngagementEvent) => queue.remove(event.id) && deps.onAccepted(event, stored);
   const refuse = (event: QueuedEvent, error: EngageKitError) => queue.remove(event.id) && deps.onRefused(event, error);
 
+  /** One request: one event to Glia's endpoint, several (the unload flush) to the batch endpoint. */
+  const send = async (events: readonly QueuedEvent[], keepalive: boolean): Promise<void> => {
+    if (events.length === 1) {
+      const event = events[0]!;
+      const stored = await http.send<EngagementEvent>({
+        method: 'POST',
+        path,
+        body: { message: event.message },
+        headers: { 'Idempotency-Key': event.id },
+        keepalive,
+      });
+      return void accept(event, stored);
+    }
+    const { events: answers } = await http.send<{ events: BatchAnswer[] }>({
+      method: 'POST',
+      path: path + '/batch',
+      body: { events: events.map(({ id, message }) => ({ idempotency_key: id, message })) },
+      keepalive,
+    });
+    events.forEach((event, i) => {
+      const answer = answers?.[i];
+      if (answer && 'error' in answer) {
+        const error = httpErrorFor({ status: answer.error.status, method: 'POST', url: path, serverMessage: answer.error.message, debugMessage: answer.error.debug_message });
+        // A retryable answer keeps the event for the next send.
+        if (!error.retryable) refuse(event, error);
+      } else if (answer) accept(event, answer);
+    });
+  };
+
   const sender = createSender<QueuedEvent>(
     {
       peek(max) {
@@ -62,31 +91,15 @@ export function createEventDelivery(deps: EventDeliveryDeps): EventDelivery {
         return head ? [head] : [];
       },
       async deliver(events, keepalive) {
-        if (events.length === 1) {
-          const event = events[0]!;
-          const stored = await http.send<EngagementEvent>({
-            method: 'POST',
-            path,
-            body: { message: event.message },
-            headers: { 'Idempotency-Key': event.id },
-            keepalive,
-          });
-          return void accept(event, stored);
+        queue.sending(events, true);
+        try {
+          await send(events, keepalive);
+        } catch (error) {
+          // Refused with a status: not stored, so they may give way to newer events again. No
+          // answer at all: the server may have stored them; they stay marked (removing an event unmarks it).
+          if (isHttpError(error)) queue.sending(events, false);
+          throw error;
         }
-        const { events: answers } = await http.send<{ events: BatchAnswer[] }>({
-          method: 'POST',
-          path: path + '/batch',
-          body: { events: events.map(({ id, message }) => ({ idempotency_key: id, message })) },
-          keepalive,
-        });
-        events.forEach((event, i) => {
-          const answer = answers?.[i];
-          if (answer && 'error' in answer) {
-            const error = httpErrorFor({ status: answer.error.status, method: 'POST', url: path, serverMessage: answer.error.message, debugMessage: answer.error.debug_message });
-            // A retryable answer keeps the event for the next send.
-            if (!error.retryable) refuse(event, error);
-          } else if (answer) accept(event, answer);
-        });
       },
       refuse(events, error) {
         for (const event of events) refuse(event, error);

@@ -14,8 +14,14 @@ export interface QueuedEvent {
 }
 
 export interface EventQueue {
-  /** Appends to this tab's queue; returns the event that had to make room, if any. */
+  /**
+   * Appends to this tab's queue; returns the event that had to make room, if
+   * any: with 'drop-oldest' the oldest one not being sent (a request for it
+   * may already have reached the server), else the new one itself.
+   */
   push(event: Omit<QueuedEvent, 'n'>): QueuedEvent | undefined;
+  /** `events` are in a request now (`true`), or no longer (`false`): a full queue does not drop them. */
+  sending(events: readonly QueuedEvent[], now: boolean): void;
   /** The next event to send: the adopted queues first (they are older), then ours. */
   head(): QueuedEvent | undefined;
   /** Removes a sent (or finally refused) event, wherever it is; false when it was not there (any more). */
@@ -88,6 +94,8 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
   const ownLock = claim(name);
   let counter = 0;
   let closed = false;
+  /** In a request now: the server may store them, so they are never what a full queue drops. */
+  const inFlight = new Set<QueuedEvent>();
 
   const sources = () => [...adopted, own];
   const all = () => sources().flatMap((source) => source[1]);
@@ -98,8 +106,10 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
       let evicted: QueuedEvent | undefined;
       event.n = ++counter;
       if (events.length >= limit) {
-        if (overflow === 'reject-new') return event;
-        evicted = events.shift()!;
+        // The oldest is almost always the head, in a request when the server is slow or failing.
+        const at = overflow === 'reject-new' ? -1 : events.findIndex((queued) => !inFlight.has(queued));
+        if (at < 0) return event;
+        evicted = events.splice(at, 1)[0]!;
         storage.removeItem(name + ':' + evicted.id);
       }
       events.push(event);
@@ -108,12 +118,18 @@ export function createEventQueue({ storage, prefix, tabId, limit, overflow, lock
       return evicted;
     },
     head: () => (adopted[0] ?? own)[1][0],
+    sending(sent, now) {
+      for (const event of sent) {
+        if (now) inFlight.add(event);
+        else inFlight.delete(event);
+      }
+    },
     remove(id) {
       for (const source of sources()) {
         const [name, events] = source;
         const at = events.findIndex((event) => event.id === id);
         if (at >= 0) {
-          events.splice(at, 1);
+          inFlight.delete(events.splice(at, 1)[0]!);
           storage.removeItem(name + ':' + id);
           if (source !== own && !events.length) {
             // Drained: let the dead tab's lock go.

@@ -365,3 +365,23 @@ describe('flush and close', () => {
     await expect(flushed).rejects.toMatchObject({ name: 'ClosedError' });
   });
 });
+
+describe('a full queue while a request is in flight', () => {
+  it("drop-oldest drops the oldest event not being sent: the one in flight is stored, resolves, and is not reported dropped", async () => {
+    const engagement = backend.createEngagement();
+    // A slow server: the first event's request is still in flight when the queue fills.
+    const slow: typeof fetch = (input, init) => new Promise((resolve) => setTimeout(resolve, 200)).then(() => fetch(input, init));
+    const visitor = make(engagement, { fetch: slow, queue: { limit: 2, overflow: 'drop-oldest', backoff: { initialDelay: 1, maxDelay: 10 } } });
+    const dropped: string[] = [];
+    visitor.on('event:dropped', ({ message }) => dropped.push(message));
+    const e1 = visitor.recordEvent('e1');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // e1 is in flight
+    const e2 = visitor.recordEvent('e2');
+    const e3 = visitor.recordEvent('e3');
+    await expect(e2).rejects.toMatchObject({ name: 'QueueFullError' });
+    expect(dropped).toEqual(['e2']);
+    await expect(e1).resolves.toMatchObject({ content: 'e1' });
+    await expect(e3).resolves.toMatchObject({ content: 'e3' });
+    expect(backend.getEvents(engagement.engagementId).map((event) => event.content)).toEqual(['e1', 'e3']);
+  });
+});
