@@ -32,7 +32,7 @@ export function backoffDelay(attempt: number, options: BackoffOptions, random: (
 /**
  * How long to wait before sending a failed request again, or `undefined` when
  * it must not be sent again. Network errors and the retryable statuses
- * (`HttpError.retryable`: 408, 425, 429, 5xx) are retried with backoff. A `Retry-After` on 429/503
+ * (`HttpError.retryable`: 408, 425, 429, 500, 502, 503, 504) are retried with backoff. A `Retry-After` on 429/503
  * (the two statuses RFC 9110 §10.2.3 gives it a meaning for) replaces the
  * backoff, even when longer than `maxDelay` (the server knows when it will
  * take us back), but never more than `maxRetryAfter` (default 10 minutes) so

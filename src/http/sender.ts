@@ -88,7 +88,7 @@ export interface Sender {
 
 /**
  * Drains `outbox` one request at a time, in order. A network error or a
- * retryable status (408, 425, 429, 5xx) keeps the items at the head and tries
+ * retryable status (408, 425, 429, 500, 502, 503, 504) keeps the items at the head and tries
  * again after the backoff, or after the server's `Retry-After`; while the
  * browser is offline nothing is tried until it is back. Any other refusal is
  * final for the items of that request.

@@ -96,7 +96,8 @@ export class HttpError extends EngageKitError {
   declare readonly retryAfter: number | undefined;
   /**
    * Whether sending the same request again later may succeed: true for 408,
-   * 425, 429 and 5xx, which the SDK retries itself (with backoff, or after
+   * 425, 429, 500, 502, 503 and 504 (`RETRYABLE_STATUSES`), which the SDK
+   * retries itself (with backoff, or after
    * `retryAfter`); false for a refusal that a resend would only repeat.
    */
   declare readonly retryable: boolean;
@@ -148,7 +149,7 @@ export class RetryLaterError extends HttpError {
   }
 }
 
-/** 5xx: the server failed; retryable. */
+/** 5xx: the server failed; `retryable` for 500, 502, 503 and 504 (a 501 or 505 would fail again). */
 export class ServerError extends HttpError {
   declare name: 'ServerError';
   declare readonly code: 'ERR_SERVER';

@@ -177,7 +177,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     onRefused(queued, error) {
       logger.warn(`event refused, not retried: ${error.message}`);
       settle(queued.id, error);
-      emit('event:failed', { message: queued.message, error });
+      emit('event:failed', { message: queued.message, id: queued.id, error });
     },
     onDrained: drained,
   });

@@ -11,8 +11,12 @@ import type { EngageKitError } from '../shared/errors.js';
 export interface VisitorEventMap {
   /** The server stored an event. */
   'event:recorded': { event: EngagementEvent };
-  /** The server refused an event for good (a 4xx); `recordEvent` rejected with the same error. */
-  'event:failed': { message: string; error: EngageKitError };
+  /**
+   * The server refused an event for good (a status a resend would only
+   * repeat: a 4xx other than 408, 425 and 429, or a 501 or 505); `recordEvent`
+   * rejected with the same error. `id`: as in `event:dropped`.
+   */
+  'event:failed': { message: string; id: string; error: EngageKitError };
   /** The queue was full: this event was dropped (`queue.overflow`). */
   'event:dropped': { message: string; id: string; reason: 'overflow' };
   /** A new command arrived; its handler runs right after (a scheduled command's when its timer fires). */

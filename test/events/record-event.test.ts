@@ -163,7 +163,7 @@ describe('recordEvent: failures carry the seed messages', () => {
     visitor.on('event:failed', failed);
     const error = await visitor.recordEvent('x').catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ForbiddenError);
-    expect(failed).toHaveBeenCalledWith({ message: 'x', error });
+    expect(failed).toHaveBeenCalledWith({ message: 'x', id: expect.any(String), error });
   });
 
   it('errors are recognised by the guard, also across bundle copies (by name)', async () => {
