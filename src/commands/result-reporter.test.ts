@@ -105,3 +105,35 @@ it('kick() and the page leaving send every waiting result at once, window or not
   await vi.advanceTimersByTimeAsync(0);
   expect(requests.map((request) => request.ids)).toEqual([['c1'], ['c1', 'c2']]);
 });
+
+it('while outcomes keep coming less than 20 ms apart, the window waits for a pause of 20 ms in them', async () => {
+  const { requests, report } = make();
+  for (let i = 1; i <= 10; i++) {
+    report(`c${i}`);
+    await vi.advanceTimersByTimeAsync(10);
+  }
+  // t = 100, the last outcome at t = 90: no request yet, though the first window would have ended at 50.
+  expect(requests).toHaveLength(0);
+  await vi.advanceTimersByTimeAsync(30);
+  expect(requests.map((request) => request.ids)).toEqual([['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10']]);
+});
+
+it('a stream without a pause gets its request at the latest 500 ms after the window opened', async () => {
+  const { requests, report } = make();
+  for (let i = 1; i <= 45; i++) {
+    report(`c${i}`);
+    await vi.advanceTimersByTimeAsync(10);
+  }
+  // t = 450
+  expect(requests).toHaveLength(0);
+  for (let i = 46; i <= 60; i++) {
+    report(`c${i}`);
+    await vi.advanceTimersByTimeAsync(10);
+  }
+  // t = 600: one request, of what came until it went (no later than t = 500); the rest has its own window.
+  expect(requests).toHaveLength(1);
+  const first = requests[0]!.ids;
+  expect(first.slice(0, 2)).toEqual(['c1', 'c2']);
+  expect(first.length).toBeGreaterThanOrEqual(45);
+  expect(first.length).toBeLessThanOrEqual(51);
+});

@@ -74,4 +74,21 @@ describe('createEmitter', () => {
     emitter.emit('ping', 1);
     expect(listener).not.toHaveBeenCalled();
   });
+
+  it('has() tells whether an event has a listener: on, once until it ran, off, clear', () => {
+    const emitter = createEmitter<Events>(() => {});
+    expect(emitter.has('ping')).toBe(false);
+    const off = emitter.on('ping', () => {});
+    expect(emitter.has('ping')).toBe(true);
+    expect(emitter.has('pong')).toBe(false);
+    off();
+    expect(emitter.has('ping')).toBe(false);
+    emitter.once('pong', () => {});
+    expect(emitter.has('pong')).toBe(true);
+    emitter.emit('pong', 'x');
+    expect(emitter.has('pong')).toBe(false);
+    emitter.on('ping', () => {});
+    emitter.clear();
+    expect(emitter.has('ping')).toBe(false);
+  });
 });

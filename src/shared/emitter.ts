@@ -16,6 +16,8 @@ export interface Emitter<M extends EventMap> {
 
 export interface InternalEmitter<M extends EventMap> extends Emitter<M> {
   emit<K extends keyof M & string>(event: K, payload: M[K]): void;
+  /** Someone listens to `event`: a payload nobody would get need not be built (a hot path's emits). */
+  has(event: keyof M & string): boolean;
   /** Removes every listener. */
   clear(): void;
 }
@@ -51,6 +53,7 @@ export function createEmitter<M extends EventMap>(onListenerError: (error: unkno
     once: (event, listener) => add('once', event, listener as Listener<never>),
     off: (event, listener) => off(event, listener as Listener<never>),
     emit: (event, payload) => void emitter.emit(event, payload, event),
+    has: (event) => emitter.listenerCount(event) > 0,
     clear: () => void emitter.removeAllListeners(),
   };
 }

@@ -248,12 +248,13 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     logger,
     onReceived(command, name, seq) {
       transcript.addCommand(command);
-      emit('command:received', { command, name, seq });
+      // Per command: without a listener, no payload is built and no emit made.
+      if (emitter.has('command:received')) emit('command:received', { command, name, seq });
     },
     onOutcome(outcome) {
       if (closed) return;
       reporter.report(outcome);
-      emit('command:handled', outcome);
+      if (emitter.has('command:handled')) emit('command:handled', outcome);
     },
   });
 
