@@ -53,7 +53,7 @@ export interface Visitor<M = DefaultCommandMap> extends Emitter<AllVisitorEvents
   /**
    * The engagement's metadata and properties as the operator set them
    * (ChatShipper's `/set`); `{ meta: {}, properties: {} }` until the server
-   * sends them. A frozen snapshot, replaced on every change (`meta:changed`).
+   * sends them. A snapshot, replaced on every change (`meta:changed`); frozen at its top level, and to be treated as read-only all through.
    */
   readonly meta: Readonly<EngagementMeta>;
   /** Tells the operator the visitor is typing (Engage Digital's typing.start / typing.stop), throttled. */
