@@ -36,22 +36,23 @@ export const LIMITS = {
   // dist/engagekit.global.js: everything a script-tag user gets, transcript renderer included
   iife: {
     budget: 12 * KB,
-    // 16.21 KB reached on 2026-12-02, plus 2%.
-    ceiling: 16.55 * KB,
-    why: 'the behaviour of this round (hostile storage, the command-state handover, page signals, long polling, the following renderer, per-key timers) and eventemitter3 (0.9 KB) cost more than the code could give back; with every string emptied the code alone is 13.6 KB',
+    // 17.00 KB reached on 2026-12-02 (after the fixes of the review: token failures retried, the
+    // unload cap, the in-flight event kept, leadership on refusal), plus 2%.
+    ceiling: 17.35 * KB,
+    why: 'the behaviour of this round (hostile storage, the command-state handover, page signals, long polling, the following renderer, per-key timers) and eventemitter3 (0.9 KB) cost more than the code could give back; with every string emptied the code alone is 14.3 KB',
   },
   // `import { createVisitor } from 'engagekit'`, tree-shaken, dependencies bundled
   createVisitor: {
     budget: 11 * KB,
-    // 14.61 KB reached on 2026-12-02, plus 2%.
-    ceiling: 14.9 * KB,
+    // 15.39 KB reached on 2026-12-02, plus 2%.
+    ceiling: 15.7 * KB,
     why: 'the same behaviour as the script tag, less the renderer, the loader stub replay and the namespace object',
   },
   // `import { createOperator } from 'engagekit/operator'`
   operator: {
     budget: 3 * KB,
-    // 3.60 KB reached on 2026-12-02, plus 2%.
-    ceiling: 3.68 * KB,
+    // 3.69 KB reached on 2026-12-02 (a token function's failure retried), plus 2%.
+    ceiling: 3.76 * KB,
     why: 'sendWithRetries builds a whole Sender (drain loop, keepalive unload, online wait) for one request with retries: 0.37 KB of the 0.60 KB over',
   },
 };
