@@ -1,42 +1,36 @@
-import { setupWorker, type SetupWorker } from 'msw/browser';
-import { createMockBackend, type EngagementCredentials, type MockBackend } from '../../src/mock.js';
+import type { EngagementCredentials, MockBackend } from '../../src/mock.js';
+import type { StartedMock, StartOptions } from '../../src/mock-global.js';
 import { adminReads, DEMO_PREFIX, forgetEngagement, type ServerLink } from './server-link.js';
 import { allowMockServiceWorker, WORKER_PATH } from './trusted-types.js';
 
+declare global {
+  interface Window {
+    /** The package's script-tag build of the reference server (dist/engagekit-mock.global.js), loaded before the demo's script. */
+    EngageKitMock: { start(options?: StartOptions): Promise<StartedMock> };
+  }
+}
+
 export interface ReferenceServer {
   backend: MockBackend;
-  worker: SetupWorker;
+  worker: StartedMock['worker'];
   /** `location.origin + '/api'`: same origin, never reaches the network. */
   baseUrl: string;
 }
 
 /**
- * The reference server (`engagekit/mock`) in this page: MSW answers HTTP
- * through its service worker and the command stream's WebSocket in the page
- * (`ws.link` patches `globalThis.WebSocket` once started). No request for
- * `/api` leaves the browser.
+ * The reference server (`engagekit/mock`) in this page, from the package's
+ * script-tag build of it, as a static site without a bundler uses it (so the
+ * demo's own scripts do not bundle msw again): MSW answers HTTP through its
+ * service worker and the command stream's WebSocket in the page (`ws.link`
+ * patches `globalThis.WebSocket` once started). No request for `/api` leaves
+ * the browser.
  *
  * The SDK reads `globalThis.WebSocket` when it connects, so a visitor must be
- * created, or connected, only after `start()` has resolved.
+ * created, or connected, only after this has resolved.
  */
-export function createReferenceServer(options: { persist?: boolean } = {}): Omit<ReferenceServer, 'worker'> & { start(): Promise<ReferenceServer> } {
-  const baseUrl = `${location.origin}/api`;
-  const backend = createMockBackend({ baseUrl, persist: options.persist ?? false });
-  return {
-    backend,
-    baseUrl,
-    async start() {
-      allowMockServiceWorker();
-      const worker = setupWorker(...backend.handlers);
-      await worker.start({
-        serviceWorker: { url: WORKER_PATH },
-        // The page's own files (scripts, styles) go to the demo server as usual.
-        onUnhandledRequest: 'bypass',
-        quiet: true,
-      });
-      return { backend, worker, baseUrl };
-    },
-  };
+export function startMock(options: StartOptions = {}): Promise<StartedMock> {
+  allowMockServiceWorker();
+  return window.EngageKitMock.start({ serviceWorkerUrl: WORKER_PATH, ...options });
 }
 
 /** The engagement this browser's page uses, kept so that a reload finds it again in the restored state. */
@@ -68,11 +62,14 @@ function keepEngagement(credentials: EngagementCredentials): void {
  * no command runs twice. `link.reset()` clears both and reloads.
  */
 export async function startReferenceServer(): Promise<ReferenceServer & { link: ServerLink }> {
-  const server = createReferenceServer({ persist: true });
-  const { backend, baseUrl } = server;
-  const credentials = resume(backend) ?? backend.createEngagement();
+  const baseUrl = `${location.origin}/api`;
+  const kept = storedEngagement();
+  // The kept engagement, restored with the rest of the state; one the restored state lacks is opened again with its ids.
+  const { backend, worker, engagement: credentials } = await startMock({
+    persist: true,
+    engagement: kept && typeof kept.engagementId === 'string' ? kept : undefined,
+  });
   keepEngagement(credentials);
-  const { worker } = await server.start();
 
   const link: ServerLink = {
     kind: 'in-page',
@@ -98,17 +95,4 @@ export async function startReferenceServer(): Promise<ReferenceServer & { link: 
     },
   };
   return { backend, worker, baseUrl, link };
-}
-
-/** The kept engagement, when the restored state still has it (a state it could not use starts empty). */
-function resume(backend: MockBackend): EngagementCredentials | undefined {
-  const kept = storedEngagement();
-  if (!kept || typeof kept.engagementId !== 'string') return undefined;
-  try {
-    backend.getMeta(kept.engagementId);
-    return kept;
-  } catch {
-    forgetEngagement(kept.engagementId);
-    return undefined;
-  }
 }
