@@ -210,37 +210,49 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     run,
     onFired: (firing) => !closed && emit('timer:fired', firing),
   });
-  // The scheduler's start reads every key of the storage (it finds its timers by a scan): with a
-  // large storage (a site's own keys, the queues of closed tabs) that takes milliseconds. There it
-  // waits until the connection is open or standing by (then runs in the next task), a command
-  // needs it, or a second passed, so that it never delays the connection; as the adoption below.
-  const schedulerSoon = timers.timer();
-  let schedulerDue = false;
-  const runScheduler = () => {
-    if (!schedulerDue) return;
-    schedulerDue = false;
-    schedulerSoon.clear();
-    scheduler.start();
+  // Work that scans every key of a storage (the scheduler's stored timers, the event queues of
+  // closed tabs) must never delay the connection: with a large storage it waits until the
+  // connection is open or standing by (then runs in the next task), or `ms` passed; `now()` runs
+  // it at once if it is still due (a command needs the timers).
+  const deferred = (work: () => void) => {
+    const timer = timers.timer();
+    let due = false;
+    const now = () => {
+      if (!due) return;
+      due = false;
+      timer.clear();
+      work();
+    };
+    emitter.on('connection:changed', ({ current }) => {
+      if (due && (current.status === 'open' || current.status === 'standby')) timer.set(now, 0);
+    });
+    return {
+      now,
+      /** Due from now: run after `ms`, or at once for a negative `ms`. */
+      soon(ms: number) {
+        due = true;
+        if (ms < 0) now();
+        else timer.set(now, ms);
+      },
+      cancel() {
+        due = false;
+        timer.clear();
+      },
+    };
   };
-  const startScheduler = () => {
-    schedulerDue = true;
-    if ((commandStorage.length ?? 0) > 100) schedulerSoon.set(runScheduler, 1_000);
-    else runScheduler();
-  };
+  const large = (of: StorageLike) => (of.length ?? 0) > 100;
+  const schedulerStart = deferred(scheduler.start);
+  const startScheduler = () => schedulerStart.soon(large(commandStorage) ? 1_000 : -1);
   const stopScheduler = () => {
-    schedulerDue = false;
-    schedulerSoon.clear();
+    schedulerStart.cancel();
     scheduler.stop();
   };
-  emitter.on('connection:changed', ({ current }) => {
-    if (schedulerDue && (current.status === 'open' || current.status === 'standby')) schedulerSoon.set(runScheduler, 0);
-  });
   const dispatcher = createDispatcher({
     executed: state,
     nameOf: config.nameOf,
     scheduler: {
       accept(command, name, seq) {
-        runScheduler();
+        schedulerStart.now();
         return scheduler.accept(command, name, seq);
       },
     },
@@ -476,9 +488,8 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
 
   // Events left by a page that is gone (a reload, a closed tab) go out first,
   // so this page's wait until they are adopted; flush() waits for them too.
-  // The adoption scans the storage and takes a lock per dead tab: with a
-  // small storage it starts in the next task; with a large one, once the
-  // connection is open or standing by (or a second in), so it never delays commands.
+  // The adoption scans the storage and takes a lock per dead tab: deferred as
+  // above, in the next task with a small storage.
   let adopting: Promise<void> | undefined;
   const adopt = () =>
     (adopting ??= queue
@@ -487,14 +498,8 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
         delivery.kick();
       })
       .then(() => void (!closed && delivery.start())));
-  const adoptSoon = timers.timer();
-  const offOpen = emitter.on('connection:changed', ({ current }) => {
-    if (current.status !== 'open' && current.status !== 'standby') return;
-    offOpen();
-    adoptSoon.set(adopt, 0);
-  });
   if (config.connect) connect();
-  adoptSoon.set(adopt, config.connect && (storage.length ?? 0) > 100 ? 1_000 : 0);
+  deferred(() => void adopt()).soon(config.connect && large(storage) ? 1_000 : 0);
   return visitor;
 }
 
