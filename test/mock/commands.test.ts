@@ -3,17 +3,13 @@
 // The Glia custom commands curl example sends it (docs/protocol.md is the contract).
 import { describe, expect, it } from 'vitest';
 import type { EngagementCredentials } from '../../src/mock.js';
+import { gliaHeaders } from '../support/fixtures.js';
 import { useReferenceServer } from '../support/server.js';
 
 const BASE = 'https://api.engagekit.test';
 const REPORTED_AT = '2019-08-28T13:55:24Z';
 const { backend } = useReferenceServer({ now: () => Date.UTC(2019, 7, 28, 13, 55, 24, 678) });
 
-const SEED_HEADERS = (token: string) => ({
-  Authorization: `Bearer ${token}`,
-  Accept: 'application/vnd.salemove.v1+json',
-  'Content-Type': 'application/json',
-});
 
 // Fixed, valid version-4 ids, so that a failure message names them.
 const ID_1 = '4cf0d3fe-8f2f-4aad-8e10-c2ffab8929c6';
@@ -33,19 +29,19 @@ async function call(method: string, path: string, headers: Record<string, string
 const commandPath = (e: EngagementCredentials, id: string) => `/engagements/${e.engagementId}/custom_commands/${id}`;
 
 function put(e: EngagementCredentials, id: string, body: unknown, token = e.operatorToken) {
-  return call('PUT', commandPath(e, id), SEED_HEADERS(token), typeof body === 'string' ? body : JSON.stringify(body));
+  return call('PUT', commandPath(e, id), gliaHeaders(token), typeof body === 'string' ? body : JSON.stringify(body));
 }
 
 function poll(e: EngagementCredentials, query = '', token = e.visitorToken) {
-  return call('GET', `/engagements/${e.engagementId}/custom_commands${query}`, SEED_HEADERS(token));
+  return call('GET', `/engagements/${e.engagementId}/custom_commands${query}`, gliaHeaders(token));
 }
 
 function report(e: EngagementCredentials, id: string, body: unknown, token = e.visitorToken) {
-  return call('POST', `${commandPath(e, id)}/result`, SEED_HEADERS(token), JSON.stringify(body));
+  return call('POST', `${commandPath(e, id)}/result`, gliaHeaders(token), JSON.stringify(body));
 }
 
 function view(e: EngagementCredentials, id: string, token = e.operatorToken) {
-  return call('GET', commandPath(e, id), SEED_HEADERS(token));
+  return call('GET', commandPath(e, id), gliaHeaders(token));
 }
 
 const AUTH_MISSING = {
@@ -64,7 +60,7 @@ describe('PUT /engagements/{engagement_id}/custom_commands/{command_id} (Glia cu
     const { status, body } = await call(
       'PUT',
       commandPath(e, ID_1),
-      SEED_HEADERS(e.operatorToken),
+      gliaHeaders(e.operatorToken),
       '{\n      "content": "My custom command triggered",\n      "properties": {"key": "value"}\n    }',
     );
     expect(status).toBe(200);
@@ -100,7 +96,7 @@ describe('PUT /engagements/{engagement_id}/custom_commands/{command_id} (Glia cu
       ['an unknown Bearer token', 'Bearer nope', AUTH_INVALID],
     ])('401 for %s, with the seed body', async (_label, authorization, expected) => {
       const e = backend.createEngagement();
-      const headers: Record<string, string> = SEED_HEADERS(e.operatorToken);
+      const headers: Record<string, string> = gliaHeaders(e.operatorToken);
       if (authorization === undefined) delete headers.Authorization;
       else headers.Authorization = authorization;
       expect(await call('PUT', commandPath(e, ID_1), headers, '{"properties":{}}')).toEqual({ status: 401, body: expected });
@@ -192,7 +188,7 @@ describe('PUT /engagements/{engagement_id}/custom_commands/{command_id} (Glia cu
 
     it('415 for a body sent as something other than JSON', async () => {
       const e = backend.createEngagement();
-      const headers = { ...SEED_HEADERS(e.operatorToken), 'Content-Type': 'text/plain' };
+      const headers = { ...gliaHeaders(e.operatorToken), 'Content-Type': 'text/plain' };
       expect((await call('PUT', commandPath(e, ID_1), headers, '{"properties":{}}')).status).toBe(415);
     });
   });
@@ -357,7 +353,7 @@ describe('GET /engagements/{engagement_id}/custom_commands?after= (polling)', ()
     };
     expect(await poll(e, '', other.visitorToken)).toEqual(forbidden);
     expect(await poll(e, '', other.operatorToken)).toEqual(forbidden);
-    const headers: Record<string, string> = SEED_HEADERS('');
+    const headers: Record<string, string> = gliaHeaders('');
     delete headers.Authorization;
     expect(await call('GET', `/engagements/${e.engagementId}/custom_commands`, headers)).toEqual({ status: 401, body: AUTH_MISSING });
   });

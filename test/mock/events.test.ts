@@ -1,16 +1,12 @@
 // @vitest-environment node
 // The reference server answered with plain HTTP, as the Glia events API curl example sends it.
 import { describe, expect, it } from 'vitest';
+import { gliaHeaders, storedEvent } from '../support/fixtures.js';
 import { useReferenceServer } from '../support/server.js';
 
 const BASE = 'https://api.engagekit.test';
 const { backend } = useReferenceServer();
 
-const SEED_HEADERS = (token: string) => ({
-  Authorization: `Bearer ${token}`,
-  Accept: 'application/vnd.salemove.v1+json',
-  'Content-Type': 'application/json',
-});
 
 async function post(engagementId: string, headers: Record<string, string>, body: string) {
   const response = await fetch(`${BASE}/engagements/${engagementId}/events`, { method: 'POST', headers, body });
@@ -18,24 +14,15 @@ async function post(engagementId: string, headers: Record<string, string>, body:
 }
 
 describe('POST /engagements/{engagement_id}/events (Glia events API)', () => {
-  it('answers the curl example with the seed response shape', async () => {
+  it('answers the curl example with the documented response shape', async () => {
     const e = backend.createEngagement();
     const { status, body } = await post(
       e.engagementId,
-      SEED_HEADERS(e.visitorToken),
+      gliaHeaders(e.visitorToken),
       '{\n\t"message": "Visitor navigated to insurance page"\n}',
     );
     expect(status).toBe(200);
-    expect(body).toEqual({
-      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
-      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      engagement_id: e.engagementId,
-      sub_engagement_id: e.subEngagementId,
-      content: 'Visitor navigated to insurance page',
-      status: 'sent',
-      sender: { type: 'visitor' },
-      target: 'operator',
-    });
+    expect(body).toEqual(storedEvent(e, 'Visitor navigated to insurance page'));
     expect(backend.getEvents(e.engagementId)).toEqual([body]);
   });
 
@@ -52,7 +39,7 @@ describe('POST /engagements/{engagement_id}/events (Glia events API)', () => {
     ['Bearer with no token', 'Bearer '],
   ])('401 Authorization information missing: %s', async (_label, authorization) => {
     const e = backend.createEngagement();
-    const headers: Record<string, string> = { ...SEED_HEADERS(e.visitorToken) };
+    const headers: Record<string, string> = { ...gliaHeaders(e.visitorToken) };
     if (authorization === undefined) delete headers.Authorization;
     else headers.Authorization = authorization;
     expect(await post(e.engagementId, headers, '{"message":"x"}')).toEqual({ status: 401, body: MISSING });
@@ -60,12 +47,12 @@ describe('POST /engagements/{engagement_id}/events (Glia events API)', () => {
 
   it('401 Invalid token for an unknown Bearer token', async () => {
     const e = backend.createEngagement();
-    expect(await post(e.engagementId, SEED_HEADERS('nope'), '{"message":"x"}')).toEqual({ status: 401, body: INVALID });
+    expect(await post(e.engagementId, gliaHeaders('nope'), '{"message":"x"}')).toEqual({ status: 401, body: INVALID });
   });
 
   it('403 with the seed message when the sender is not a visitor', async () => {
     const e = backend.createEngagement();
-    expect(await post(e.engagementId, SEED_HEADERS(e.operatorToken), '{"message":"x"}')).toEqual({
+    expect(await post(e.engagementId, gliaHeaders(e.operatorToken), '{"message":"x"}')).toEqual({
       status: 403,
       body: { message: "You don't have permissions to send a event message", debug_message: '' },
     });
@@ -74,7 +61,7 @@ describe('POST /engagements/{engagement_id}/events (Glia events API)', () => {
 
   it('404 for an unknown engagement', async () => {
     const e = backend.createEngagement();
-    expect(await post('unknown', SEED_HEADERS(e.visitorToken), '{"message":"x"}')).toEqual({
+    expect(await post('unknown', gliaHeaders(e.visitorToken), '{"message":"x"}')).toEqual({
       status: 404,
       body: { message: 'Engagement not found', debug_message: "No engagement with id 'unknown'" },
     });
@@ -88,7 +75,7 @@ describe('POST /engagements/{engagement_id}/events (Glia events API)', () => {
     ['an empty message', '{"message": ""}', "Parameter 'message' is required and must be a non-empty string"],
   ])('400 for a body that is %s', async (_label, body, message) => {
     const e = backend.createEngagement();
-    const response = await post(e.engagementId, SEED_HEADERS(e.visitorToken), body);
+    const response = await post(e.engagementId, gliaHeaders(e.visitorToken), body);
     expect(response.status).toBe(400);
     expect(response.body.message).toBe(message);
     expect(typeof response.body.debug_message).toBe('string');
@@ -97,7 +84,7 @@ describe('POST /engagements/{engagement_id}/events (Glia events API)', () => {
 
   it('415 for a body that is not sent as JSON (extension)', async () => {
     const e = backend.createEngagement();
-    const response = await post(e.engagementId, { ...SEED_HEADERS(e.visitorToken), 'Content-Type': 'text/plain' }, '{"message":"x"}');
+    const response = await post(e.engagementId, { ...gliaHeaders(e.visitorToken), 'Content-Type': 'text/plain' }, '{"message":"x"}');
     expect(response).toEqual({
       status: 415,
       body: { message: 'Unsupported content type', debug_message: "Content-Type must be application/json, got 'text/plain'" },
@@ -106,12 +93,12 @@ describe('POST /engagements/{engagement_id}/events (Glia events API)', () => {
 
   it('406 for an Accept header that excludes v1 (extension); */* is fine', async () => {
     const e = backend.createEngagement();
-    const v2 = await post(e.engagementId, { ...SEED_HEADERS(e.visitorToken), Accept: 'application/vnd.salemove.v2+json' }, '{"message":"x"}');
+    const v2 = await post(e.engagementId, { ...gliaHeaders(e.visitorToken), Accept: 'application/vnd.salemove.v2+json' }, '{"message":"x"}');
     expect(v2).toEqual({
       status: 406,
       body: { message: 'Unsupported API version', debug_message: 'Accept header must be application/vnd.salemove.v1+json' },
     });
-    const any = await post(e.engagementId, { ...SEED_HEADERS(e.visitorToken), Accept: '*/*' }, '{"message":"x"}');
+    const any = await post(e.engagementId, { ...gliaHeaders(e.visitorToken), Accept: '*/*' }, '{"message":"x"}');
     expect(any.status).toBe(200);
   });
 });

@@ -4,15 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { createVisitor, InvalidRequestError } from '../../src/index.js';
 import { createOperator } from '../../src/operator.js';
 import { MAX_BODY_BYTES, TOO_LARGE_MESSAGE } from '../../src/mock.js';
+import { gliaHeaders } from '../support/fixtures.js';
 import { useReferenceServer } from '../support/server.js';
 
 const { backend } = useReferenceServer();
 const ID = '4cf0d3fe-8f2f-4aad-8e10-c2ffab8929c6';
-const headers = (token: string) => ({
-  Authorization: `Bearer ${token}`,
-  Accept: 'application/vnd.salemove.v1+json',
-  'Content-Type': 'application/json',
-});
 
 /** A JSON object body of exactly `bytes` UTF-8 bytes: `{"message":"xxx…"}`. */
 const bodyOf = (bytes: number) => `{"message":"${'x'.repeat(bytes - 14)}"}`;
@@ -27,7 +23,7 @@ describe('request bodies over 20 MB', () => {
   it('20 MB + 1 byte is refused with 413 before anything else; exactly 20 MB is accepted', async () => {
     const e = backend.createEngagement();
     const post = (body: string, token = e.visitorToken) =>
-      fetch(`${backend.baseUrl}/engagements/${e.engagementId}/events`, { method: 'POST', headers: headers(token), body });
+      fetch(`${backend.baseUrl}/engagements/${e.engagementId}/events`, { method: 'POST', headers: gliaHeaders(token), body });
     const tooBig = await post(bodyOf(MAX_BODY_BYTES + 1));
     expect(tooBig.status).toBe(413);
     expect(await tooBig.json()).toEqual({
@@ -47,7 +43,7 @@ describe('request bodies over 20 MB', () => {
     const e = backend.createEngagement();
     const body = `{"message":"${'é'.repeat(MAX_BODY_BYTES / 2)}"}`;
     expect(body.length).toBeLessThan(MAX_BODY_BYTES);
-    const response = await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/events`, { method: 'POST', headers: headers(e.visitorToken), body });
+    const response = await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/events`, { method: 'POST', headers: gliaHeaders(e.visitorToken), body });
     expect(response.status).toBe(413);
   }, 30_000);
 
@@ -55,7 +51,7 @@ describe('request bodies over 20 MB', () => {
     const e = backend.createEngagement();
     const request = new Request(`${backend.baseUrl}/engagements/${e.engagementId}/events`, {
       method: 'POST',
-      headers: { ...headers(e.visitorToken), 'Content-Length': String(MAX_BODY_BYTES + 1) },
+      headers: { ...gliaHeaders(e.visitorToken), 'Content-Length': String(MAX_BODY_BYTES + 1) },
       body: '{"message":"small"}',
     });
     // A client that declares a length too big is told so at once (fetch in Node keeps a Content-Length set by hand).
@@ -79,7 +75,7 @@ describe('request bodies over 20 MB', () => {
       ['POST', `${base}/events`, e.visitorToken],
     ];
     for (const [method, url, token] of calls) {
-      const response = await fetch(url, { method, headers: headers(token), body: big });
+      const response = await fetch(url, { method, headers: gliaHeaders(token), body: big });
       expect([method, url, response.status]).toEqual([method, url, 413]);
       expect((await response.json()).message).toBe(TOO_LARGE_MESSAGE);
     }

@@ -2,19 +2,15 @@
 // POST /engagements/{id}/meta (extension for ChatShipper's /set), answered with plain HTTP.
 import { describe, expect, it } from 'vitest';
 import type { EngagementCredentials } from '../../src/mock.js';
+import { gliaHeaders } from '../support/fixtures.js';
 import { useReferenceServer } from '../support/server.js';
 
 const { backend } = useReferenceServer();
-const headers = (token: string) => ({
-  Authorization: `Bearer ${token}`,
-  Accept: 'application/vnd.salemove.v1+json',
-  'Content-Type': 'application/json',
-});
 
 async function post(e: EngagementCredentials, body: unknown, token = e.operatorToken) {
   const response = await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/meta`, {
     method: 'POST',
-    headers: headers(token),
+    headers: gliaHeaders(token),
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
@@ -86,7 +82,7 @@ describe('the polling page carries the state', () => {
   it('as "meta" once there is any; absent before', async () => {
     const e = backend.createEngagement();
     const poll = async () =>
-      (await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/custom_commands`, { headers: headers(e.visitorToken) })).json();
+      (await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/custom_commands`, { headers: gliaHeaders(e.visitorToken) })).json();
     expect(await poll()).toEqual({ commands: [], last_seq: 0 });
     backend.setMeta(e.engagementId, { properties: { touchpoint: 'web' } });
     expect(await poll()).toEqual({ commands: [], last_seq: 0, meta: { meta: {}, properties: { touchpoint: 'web' } } });

@@ -12,6 +12,7 @@ import { createVisitor, type Visitor } from '../../src/index.js';
 import { startMockServer, type MockServer } from '../../src/mock-node.js';
 import { createOperator } from '../../src/operator.js';
 import { CURL_SEND_CUSTOM_COMMAND, CURL_SEND_EVENT, DOCUMENTED_HOST } from '../support/documented-curl.js';
+import { storedEvent } from '../support/fixtures.js';
 
 const MEDIA = 'application/vnd.salemove.v1+json';
 let server: MockServer;
@@ -253,16 +254,7 @@ describe("the documentation's curl examples, verbatim, host replaced", () => {
         body: '{\n\t"message": "Visitor navigated to insurance page"\n}',
       }),
     );
-    expect(post.body).toEqual({
-      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
-      id: expect.any(String),
-      engagement_id: e.engagementId,
-      sub_engagement_id: e.subEngagementId,
-      content: 'Visitor navigated to insurance page',
-      status: 'sent',
-      sender: { type: 'visitor' },
-      target: 'operator',
-    });
+    expect(post.body).toEqual(storedEvent(e, 'Visitor navigated to insurance page'));
     expect(server.backend.getCommands(e.engagementId).map((c) => c.command.id)).toEqual([id]);
     expect(server.backend.getEvents(e.engagementId)).toEqual([post.body]);
   });

@@ -3,20 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { createOperator } from '../../src/operator.js';
 import { TYPING_TOO_MANY, type EngagementCredentials } from '../../src/mock.js';
+import { gliaHeaders } from '../support/fixtures.js';
 import { useReferenceServer } from '../support/server.js';
 
 let clock = Date.UTC(2024, 1, 20, 22, 0);
 const { backend } = useReferenceServer({ now: () => clock });
-const headers = (token: string) => ({
-  Authorization: `Bearer ${token}`,
-  Accept: 'application/vnd.salemove.v1+json',
-  'Content-Type': 'application/json',
-});
 
 async function typing(e: EngagementCredentials, body: unknown, token = e.visitorToken) {
   const response = await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/typing`, {
     method: 'POST',
-    headers: headers(token),
+    headers: gliaHeaders(token),
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -29,7 +25,7 @@ describe('POST /engagements/{id}/typing', () => {
   it('Engage Digital: answers 200 "ok"; the visitor\'s typing is the operator\'s to read, and runs out 10 s after the last start', async () => {
     const e = backend.createEngagement();
     expect(await typing(e, START)).toEqual({ status: 200, retryAfter: null, body: 'ok' });
-    const read = await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/typing`, { headers: headers(e.operatorToken) });
+    const read = await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/typing`, { headers: gliaHeaders(e.operatorToken) });
     expect(await read.json()).toEqual({ visitor: { active: true, preview: 'Hello world' }, operator: { active: false } });
     clock += 9_999;
     expect(backend.getTyping(e.engagementId).visitor.active).toBe(true);
@@ -100,7 +96,7 @@ describe('POST /engagements/{id}/typing', () => {
       status: 403,
       body: { message: "You don't have permissions to send typing indicators" },
     });
-    const read = await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/typing`, { headers: headers(e.visitorToken) });
+    const read = await fetch(`${backend.baseUrl}/engagements/${e.engagementId}/typing`, { headers: gliaHeaders(e.visitorToken) });
     expect(read.status).toBe(403);
     expect(await read.json()).toEqual({
       message: "You don't have permissions to read typing indicators",

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { CustomCommand, EngagementEvent } from '../../src/protocol/wire.js';
 
 /** A custom command as the server would deliver it. */
@@ -12,6 +13,31 @@ export function event(id: string, content: string): EngagementEvent {
     id,
     engagement_id: 'eng-1',
     sub_engagement_id: 'sub-1',
+    content,
+    status: 'sent',
+    sender: { type: 'visitor' },
+    target: 'operator',
+  };
+}
+
+/** The headers of Glia's curl examples, as documented (not the SDK's constant): the token, the media type, a JSON body. */
+export const gliaHeaders = (token: string) => ({
+  Authorization: `Bearer ${token}`,
+  Accept: 'application/vnd.salemove.v1+json',
+  'Content-Type': 'application/json',
+});
+
+/**
+ * What the server answers for a visitor's stored event (the Glia events API
+ * shape), for `toEqual`: exactly these keys, a v4-style id and a timestamp
+ * in whole seconds, UTC.
+ */
+export function storedEvent(engagement: { engagementId: string; subEngagementId: string }, content: string) {
+  return {
+    timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    engagement_id: engagement.engagementId,
+    sub_engagement_id: engagement.subEngagementId,
     content,
     status: 'sent',
     sender: { type: 'visitor' },
