@@ -1,8 +1,10 @@
 // @vitest-environment node
-// scripts/build.mjs --if-stale: what makes `npm start` and `npm test` build again, and what does not.
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+// scripts/build.mjs: what makes `npm start` and `npm test` build again (--if-stale), and what does not;
+// and a build that fails says where, and ends.
+import { spawn } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inputsHash, isUpToDate, outputsState } from '../../scripts/build.mjs';
 
@@ -73,4 +75,51 @@ describe('scripts/build.mjs --if-stale', () => {
     write('dist/stray.js', '');
     expect(fresh(saved)).toBe(false);
   });
+});
+
+describe('scripts/build.mjs, a failed build', () => {
+  const project = resolve(import.meta.dirname, '../..');
+  let root = '';
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'engagekit-failed-build-'));
+    for (const path of ['src', 'demo/src', 'scripts/build.mjs', 'rollup.config.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package.json']) {
+      cpSync(join(project, path), join(root, path), { recursive: true });
+    }
+    symlinkSync(join(project, 'node_modules'), join(root, 'node_modules'), 'dir');
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('on a syntax error names the file and line, exits with 1, and leaves no process behind', async () => {
+    appendFileSync(join(root, 'src/shared/uuid.ts'), '\nexport const broken = ;\n');
+    // Its own process group, so that what it leaves running (tsc beside rollup) can be found and stopped.
+    const build = spawn(process.execPath, ['scripts/build.mjs'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    build.stdout.on('data', (chunk) => (output += chunk));
+    build.stderr.on('data', (chunk) => (output += chunk));
+    // Before the fix the process never ended: the TypeScript plugin's file watchers kept it alive.
+    const code = await new Promise<number | null>((done) => {
+      const timer = setTimeout(() => done(null), 60_000);
+      build.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        done(exitCode);
+      });
+    });
+    const groupAlive = () => {
+      try {
+        process.kill(-build.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // The children it stopped as it exited (tsc, msw init) take a moment to go.
+    for (let waited = 0; groupAlive() && waited < 5_000; waited += 100) await new Promise((done) => setTimeout(done, 100));
+    const leftBehind = groupAlive();
+    if (leftBehind) process.kill(-build.pid!, 'SIGKILL');
+    expect(code).toBe(1);
+    expect(output).toMatch(/Build failed: .*src\/shared\/uuid\.ts/);
+    expect(output).toMatch(/src\/shared\/uuid\.ts:\d+:\d+/);
+    expect(output).toContain('Expression expected');
+    expect(leftBehind).toBe(false);
+  }, 90_000);
 });
