@@ -15,7 +15,7 @@ import type { CommandRegistry, DefaultCommandMap } from '../commands/types.js';
 import { createEventDelivery } from '../events/delivery.js';
 import { createEventQueue } from '../events/queue.js';
 import { createHttpClient } from '../http/client.js';
-import { createKeepaliveBudget } from '../http/sender.js';
+import { createKeepaliveBudget, type KeepaliveBudget } from '../http/sender.js';
 import { createTokenProvider } from '../http/token.js';
 import {
   commandPath,
@@ -362,15 +362,17 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
   };
 
   // ---- the page going away: stop, write state, send what fits with keepalive
-  const send = () => {
-    const budget = createKeepaliveBudget();
+  const send = (budget = createKeepaliveBudget()) => {
     reporter.unload(budget);
     delivery.unload(budget);
   };
   /** Whether the connection ran when the page left: a return from the back/forward cache starts it again. */
   let resume = false;
+  /** Since pagehide (until a return from the back/forward cache): the page's keepalive allowance. */
+  let leaving: KeepaliveBudget | undefined;
   signals.on('leave', () => {
     if (closed) return;
+    leaving = createKeepaliveBudget();
     // Nothing runs after pagehide: a command not run yet is the next page's (or tab's).
     resume = connection.state.status !== 'idle' && !(connection.state.status === 'closed' && connection.state.error);
     connection.close('the page is going away');
@@ -378,7 +380,7 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     state.interrupt('interrupted: the page went away before the handler settled');
     // Final: the next leader continues from exactly here.
     state.flush(true);
-    send();
+    send(leaving);
   });
   signals.on('hidden', () => {
     // The page may be killed without a pagehide (mobile): write, and send what waits, but keep running.
@@ -386,7 +388,10 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
     send();
   });
   // Back from the back/forward cache: take a turn again (another tab may have led meanwhile).
-  signals.on('return', () => !closed && resume && connect());
+  signals.on('return', () => {
+    leaving = undefined;
+    if (!closed && resume) connect();
+  });
 
   const alias = <K extends keyof AllVisitorEvents>(event: K) => (EVENT_ALIASES[event as keyof DeprecatedVisitorEventMap] ?? event) as keyof VisitorEventMap;
 
@@ -497,7 +502,14 @@ export function createVisitor<M = DefaultCommandMap>(options: VisitorOptions<M>)
         logger.debug(`sending ${count} events of a page that is gone`);
         delivery.kick();
       })
-      .then(() => void (!closed && delivery.start())));
+      .then(() => {
+        if (closed) return;
+        delivery.start();
+        // Adopted after pagehide (a page closed right after it loaded): its unload sent no event,
+        // as ours may not overtake the closed tabs'. The page's scripts may still run: send them
+        // all now, in order, with keepalive, rather than leave them to the next page load.
+        if (leaving) delivery.unload(leaving);
+      }));
   if (config.connect) connect();
   deferred(() => void adopt()).soon(config.connect && large(storage) ? 1_000 : 0);
   return visitor;

@@ -6,8 +6,10 @@ import { createVisitor, type Visitor, type VisitorOptions } from '../../src/inde
 import { createMemoryStorage, type StorageLike } from '../../src/shared/storage.js';
 import { useReferenceServer } from '../support/server.js';
 import { FAST_REALTIME, waitForConnection } from '../support/visitor.js';
+import { createMemoryLocks } from '../support/locks.js';
+import type { LockManagerLike } from '../../src/shared/locks.js';
 
-const { backend } = useReferenceServer();
+const { backend, requests } = useReferenceServer();
 const open: Visitor[] = [];
 afterEach(() => {
   for (const visitor of open.splice(0)) visitor.close();
@@ -119,6 +121,32 @@ describe('the page leaving with events waiting', () => {
     const next = load(engagement, { storage, connect: false });
     await next.visitor.flush();
     expect(backend.getEvents(engagement.engagementId).map((event) => event.content)).toEqual(messages);
+  });
+  it('a page closed before it looked for closed tabs\' events: once it has, it sends theirs and its own with keepalive, in order', async () => {
+    const engagement = backend.createEngagement();
+    const storage = createMemoryStorage();
+    // A tab that closed with two events unsent.
+    const gone = load(engagement, { storage, connect: false, fetch: () => Promise.reject(new TypeError('offline')) });
+    gone.visitor.recordEvent('old 1').catch(() => {});
+    gone.visitor.recordEvent('old 2').catch(() => {});
+    gone.visitor.close();
+    // The next page's Web Locks answer late (a busy browser), so it is still looking when it records and closes.
+    let answer!: () => void;
+    const late = new Promise<void>((resolve) => (answer = resolve));
+    const memory = createMemoryLocks();
+    const locks: LockManagerLike = { request: (name, options, callback) => late.then(() => memory.request(name, options, callback)) };
+    const next = load(engagement, { storage, connect: false, locks });
+    for (const message of ['new 1', 'new 2', 'new 3']) next.visitor.recordEvent(message).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    leave();
+    // Its pagehide sent nothing: its own events may not overtake the closed tab's.
+    expect(requests.filter((request) => request.url.includes('/events'))).toEqual([]);
+    answer();
+    await vi.waitFor(() => expect(backend.getEvents(engagement.engagementId)).toHaveLength(5));
+    expect(backend.getEvents(engagement.engagementId).map((event) => event.content)).toEqual(['old 1', 'old 2', 'new 1', 'new 2', 'new 3']);
+    // In one keepalive request, as an unload sends: a page being closed may not finish another.
+    const batch = requests.find((request) => request.url.endsWith('/events/batch'));
+    expect(JSON.parse(batch?.body ?? '{}').events?.map((event: { message: string }) => event.message)).toEqual(['old 1', 'old 2', 'new 1', 'new 2', 'new 3']);
   });
 });
 
