@@ -23,7 +23,10 @@ const nodeFiles = ['src', 'test']
   .filter((file) => /\.test\.ts$/.test(file) && !file.startsWith('test/e2e/'))
   .filter((file) => /^\s*\/\/ @vitest-environment node\b/m.test(readFileSync(file, 'utf8').slice(0, 500)));
 
-/** The longest test file, when no timings are cached yet (a fresh clone, or after `npm ci`). */
+/**
+ * Started first when no timings are cached yet (a fresh clone, or after `npm ci`): the longest file outside the
+ * browser tests, one long sequential run (the browser tests, project `e2e`, come first in vitest's order anyway).
+ */
 const LONGEST = 'test/events/faults.test.ts';
 
 /**
