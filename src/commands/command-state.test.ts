@@ -218,6 +218,28 @@ it('handover: a final state of an older term than one seen is not trusted; a cra
   expect(JSON.parse(storage.getItem('k')!).term).toBe(3);
 });
 
+it('handover: on a page whose timers run late (a loaded machine), the wait for the final write lasts longer', async () => {
+  const storage = createMemoryStorage();
+  storage.setItem('k', JSON.stringify({ v: 2, seq: 4, ids: ['a'], results: [], term: 3, final: false }));
+  const { state } = make(storage, { handoverTimeout: 200 });
+  // The event loop busy 60 ms at a time: a 10 ms timer fires about 60 ms late.
+  const hog = setInterval(() => {
+    const until = Date.now() + 60;
+    while (Date.now() < until);
+  }, 0);
+  try {
+    const started = Date.now();
+    // The final write arrives after 400 ms of the clock: twice handoverTimeout, but with few polls run.
+    setTimeout(() => storage.setItem('k', JSON.stringify({ v: 2, seq: 9, ids: ['a', 'b'], results: [], term: 3, final: true })), 400);
+    await state.takeOver();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(380);
+    expect(state.has('b')).toBe(true);
+    expect(state.lastSeq).toBe(9);
+  } finally {
+    clearInterval(hog);
+  }
+});
+
 it('handover: a final state of the newest term is taken at once', async () => {
   const storage = createMemoryStorage();
   storage.setItem('k', JSON.stringify({ v: 2, seq: 2, ids: ['x'], results: [], term: 5, final: true }));

@@ -71,7 +71,10 @@ export interface CommandStateDeps {
   signals: Pick<PageSignals, 'on'>;
   /** At most one write per this many ms. @default 100 */
   interval?: number;
-  /** How long a new leader waits for the previous one's final write (a crashed tab never writes it). @default 1000 */
+  /**
+   * How long a new leader waits for the previous one's final write (a crashed tab never writes it),
+   * in time the page could run: a page whose timers run late waits longer, up to ten times this. @default 1000
+   */
   handoverTimeout?: number;
   /** A write was refused: what is in memory is ahead of what is stored. */
   onWriteFailed?: () => void;
@@ -110,6 +113,9 @@ const INTERRUPTED = 'interrupted: the tab that ran it went away before its handl
  * the newest term it has seen (the `storage` events tell it), or until
  * `handoverTimeout` for a leader that crashed.
  */
+/** How often a new leader looks for the previous one's final write, in ms. */
+const HANDOVER_POLL = 10;
+
 export function createCommandState(deps: CommandStateDeps): CommandState {
   const { storage, key, limit, interval = 100, handoverTimeout = 1_000 } = deps;
   const timer = deps.timers.timer();
@@ -296,13 +302,23 @@ export function createCommandState(deps: CommandStateDeps): CommandState {
       schedule();
     },
     async takeOver(mine = () => true) {
-      const deadline = Date.now() + handoverTimeout;
       let saved = read();
-      // The previous leader's last words may still be on their way to this process.
-      while (termOf(saved) > 0 && (saved?.final !== true || termOf(saved) < newestTerm) && Date.now() < deadline) {
+      // The previous leader's last words may still be on their way to this process. The wait
+      // counts time this page could run: on a machine so loaded that a 10 ms timer fires late,
+      // the storage that carries those words between processes is late too (a Chromium run saw
+      // the final write arrive after more than a second, and 117 commands run twice). A late
+      // poll counts as 20 ms; the wait for a leader that crashed is still bounded, by ten times
+      // `handoverTimeout` of the clock.
+      let waited = 0;
+      let last = Date.now();
+      const cap = last + 10 * handoverTimeout;
+      while (termOf(saved) > 0 && (saved?.final !== true || termOf(saved) < newestTerm) && waited < handoverTimeout && last < cap) {
         // Cancelled with the visitor's timers on close(): the handover then never completes, as it should not.
-        await new Promise((resolve) => poll.set(() => resolve(undefined), 10));
+        await new Promise((resolve) => poll.set(() => resolve(undefined), HANDOVER_POLL));
         if (!mine()) return;
+        const now = Date.now();
+        waited += Math.min(now - last, 2 * HANDOVER_POLL);
+        last = now;
         saved = read();
       }
       if (!mine()) return;

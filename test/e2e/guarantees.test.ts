@@ -375,7 +375,7 @@ describeInBrowser('exactly once and nothing lost, in Chromium', (suite) => {
       'run again after the crash': repeated,
       lost,
       'results on the server': results(),
-      'the standby tab took over after (ms; it waits up to 1 s for a final write that never comes)': tookOver - crashedAt,
+      'the standby tab took over after (ms; it waits 1 s of its own time, up to 10 s, for a final write that never comes)': tookOver - crashedAt,
       'interrupted (handler unsettled at the crash, reported failed)': interrupted,
       'stored position when it crashed': storedAtCrash,
     });
