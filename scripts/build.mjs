@@ -107,11 +107,11 @@ async function rollupBuilds(timings) {
   try {
     const [first, ...rest] = options;
     let firstStarted;
-    const started = new Promise((resolve, reject) => (firstStarted = { resolve, reject }));
+    const firstReady = new Promise((resolve, reject) => (firstStarted = { resolve, reject }));
     // A plugin added last: rollup runs the buildStart hooks in the order of the plugins.
     const firstBuild = build({ ...first, plugins: [...first.plugins, { name: 'first-build-started', buildStart: () => firstStarted.resolve() }] });
     firstBuild.catch(firstStarted.reject); // failed before it started: the others never start
-    await Promise.all([firstBuild, started.then(() => Promise.all(rest.map(build)))]);
+    await Promise.all([firstBuild, firstReady.then(() => Promise.all(rest.map(build)))]);
   } finally {
     // In rollup's own words, anything the config did not expect (rollup.config.mjs filters the known ones).
     warnings.flush();

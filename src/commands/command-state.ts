@@ -94,6 +94,9 @@ const isPosition = (value: unknown): value is number => Number.isSafeInteger(val
 /** What the next leader reports for a command whose tab died before its handler settled. */
 const INTERRUPTED = 'interrupted: the tab that ran it went away before its handler settled';
 
+/** How often a new leader looks for the previous one's final write, in ms. */
+const HANDOVER_POLL = 10;
+
 /**
  * Ids are kept in insertion order and the oldest dropped beyond `limit`: the
  * position already stops replays of old commands, the ids guard against a
@@ -111,11 +114,8 @@ const INTERRUPTED = 'interrupted: the tab that ran it went away before its handl
  * leader therefore writes a term number when it starts and `final: true`
  * when it stops; the next one waits until the state it reads is final and of
  * the newest term it has seen (the `storage` events tell it), or until
- * `handoverTimeout` for a leader that crashed.
+ * `handoverTimeout` of the page's own time for a leader that crashed.
  */
-/** How often a new leader looks for the previous one's final write, in ms. */
-const HANDOVER_POLL = 10;
-
 export function createCommandState(deps: CommandStateDeps): CommandState {
   const { storage, key, limit, interval = 100, handoverTimeout = 1_000 } = deps;
   const timer = deps.timers.timer();
