@@ -90,7 +90,7 @@ it('1,000 visitors opened on the stream and closed leave none reachable', async 
   const reachable = refs.filter((pair) => pair.some((ref) => ref.deref() !== undefined)).length;
   figures('visitors closed, then garbage collected', {
     created: TOTAL,
-    'sockets kept by the WebSocket implementation': kept.length,
+    'closed sockets the test keeps alive on purpose': kept.length,
     'visitors still reachable': reachable,
     'open stream sockets': backend.connectedClients(),
   });
