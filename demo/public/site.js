@@ -30,7 +30,11 @@
       var element = document.querySelector(String(properties.selector));
       if (!element) throw new Error('nothing on this page matches ' + properties.selector);
       flash(element);
-      element.scrollIntoView({ behavior: 'smooth', block: 'center' });
+      // Centred when it fits in the site's box; a taller one (the pricing table on a phone) from its
+      // top, below the sticky menu (scroll-margin-top, demo.css), so its heading is not hidden.
+      var box = element.closest('.site');
+      var fits = !box || element.getBoundingClientRect().height <= box.clientHeight * 0.8;
+      element.scrollIntoView({ behavior: 'smooth', block: fits ? 'center' : 'start' });
     },
     fill: function (properties) {
       var field = form.elements.namedItem(String(properties.field));

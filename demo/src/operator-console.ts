@@ -141,6 +141,26 @@ function storedLabels(engagementId: string): Record<string, [string, string]> {
   }
 }
 
+/**
+ * The commands the server refused (a 400, a network error), which it never stored: kept per engagement with
+ * what their row showed, so that after a reload they are back in their place, between the commands around them.
+ */
+interface RefusedRow {
+  content: unknown;
+  status: number | string;
+  message: string;
+}
+const refusedKey = (engagementId: string) => `${DEMO_PREFIX}refused:${engagementId}`;
+
+function storedRefused(engagementId: string): Record<string, RefusedRow> {
+  try {
+    const refused: unknown = JSON.parse(localStorage.getItem(refusedKey(engagementId)) ?? '{}');
+    return refused && typeof refused === 'object' ? (refused as Record<string, RefusedRow>) : {};
+  } catch {
+    return {};
+  }
+}
+
 interface Row {
   element: HTMLTableRowElement;
   server: HTMLTableCellElement;
@@ -156,6 +176,7 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
   const operator = createOperator({ baseUrl, token: operatorToken, retries: 0 });
   const rows = new Map<string, Row>();
   const labels = storedLabels(engagementId);
+  const refusedRows = storedRefused(engagementId);
   let sent = 0;
 
   // ---- sending: presets, the command line, a raw body
@@ -176,7 +197,7 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
     type: 'text',
     spellcheck: 'false',
     autocomplete: 'off',
-    placeholder: '>name key=value sends a command · /set @name … changes the engagement',
+    placeholder: '>name key=value  ·  /set @name …',
     'aria-describedby': 'command-line-output',
   });
   const lineRun = h('button', { type: 'submit' }, 'Run');
@@ -389,7 +410,15 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
         replace(result, h('span', { class: 'pending' }, 'waiting…'));
         if (ask) void refresh(id).catch(warn('the command')); // The result may already be in.
       },
-      refused(status: number | string, message: string) {
+      refused(status: number | string, message: string, keep = true) {
+        if (keep) {
+          refusedRows[id] = { content, status, message };
+          try {
+            localStorage.setItem(refusedKey(engagementId), JSON.stringify(refusedRows));
+          } catch {
+            // Full or blocked: after a reload this row is not shown again.
+          }
+        }
         element.setAttribute('data-result', 'refused');
         element.classList.add('is-refused');
         replace(server, h('span', { class: 'status-error' }, String(status)), ' ', message);
@@ -482,16 +511,38 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
     if (error) row.result.title = error;
   }
 
-  /** After a reload: the commands the server has, named as this console named them when it sent them. */
+  /**
+   * After a reload: the commands the server has, in its order, named as this console named them when it
+   * sent them, and the ones it refused back where they were: after the command this console sent before them.
+   */
   async function restoreRows(): Promise<void> {
+    const refusedAfter = new Map<string | null, string[]>(); // the id sent before them (null: none) → refused ids
+    let previous: string | null = null;
+    for (const id of Object.keys(labels)) {
+      // Labels are kept in sending order: their keys are ids, never integer-like, so objects keep that order.
+      if (refusedRows[id] === undefined) previous = id;
+      else refusedAfter.set(previous, [...(refusedAfter.get(previous) ?? []), id]);
+    }
+    const showRefused = (after: string | null) => {
+      for (const id of refusedAfter.get(after) ?? []) {
+        const { content, status, message } = refusedRows[id]!;
+        const [label, detail] = labels[id]!;
+        if (!rows.has(id)) addRow(id, label, detail, content).refused(status, message, false);
+      }
+      refusedAfter.delete(after);
+    };
+    showRefused(null);
     for (const entry of await link.commands()) {
       const { command } = entry;
-      if (rows.has(command.id)) continue;
-      const name = typeof command.properties.name === 'string' ? command.properties.name : '(no name)';
-      const [label, detail] = labels[command.id] ?? ['Sent earlier', name];
-      addRow(command.id, label, detail, command.content).accepted(false);
-      showOutcome(rows.get(command.id)!, entry.result, entry.read_at);
+      if (!rows.has(command.id)) {
+        const name = typeof command.properties.name === 'string' ? command.properties.name : '(no name)';
+        const [label, detail] = labels[command.id] ?? ['Sent earlier', name];
+        addRow(command.id, label, detail, command.content).accepted(false);
+        showOutcome(rows.get(command.id)!, entry.result, entry.read_at);
+      }
+      showRefused(command.id);
     }
+    for (const after of [...refusedAfter.keys()]) showRefused(after); // after a command the server no longer has
   }
 
   /** After a batch of results: every row still waiting for one. */

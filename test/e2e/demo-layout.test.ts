@@ -51,6 +51,14 @@ const wrappedNumbers = (page: Page) =>
       .map((time) => `time ${time.textContent} on ${time.getClientRects().length} lines`),
   ]);
 
+/** The preset buttons' labels and hints whose text does not fit (an ellipsis shows instead of their end). */
+const cutShort = (page: Page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.preset-label, .preset-hint')]
+      .filter((text) => text.scrollWidth > text.clientWidth)
+      .map((text) => `${text.textContent}: ${text.scrollWidth} > ${text.clientWidth}`),
+  );
+
 /** `events`: whole lines of the visitor's events in view, with the command line's error shown (at 1280×720 the events box gives way to it). */
 const SIZES = [
   { width: 1280, height: 720, narrow: false, events: 1 },
@@ -160,8 +168,36 @@ describeInBrowser('the demo at three sizes, in Chromium', (browser) => {
       if (narrow) await page.locator('.events-scroll').evaluate((box) => box.scrollIntoView({ block: 'nearest' }));
       expect(await rowsInView(page, '.events-scroll', 'li'), size).toBeGreaterThanOrEqual(events);
       expect(await wrappedNumbers(page), size).toEqual([]);
+      expect(await cutShort(page), `${size}: preset buttons whose text is cut`).toEqual([]);
       await screenshot(page, `demo-${width}x${height}`);
     }
+    expect(problems).toEqual([]);
+  });
+
+  it('on a phone, highlight brings a section taller than the site box in from its top: its heading below the sticky menu', async () => {
+    const opened = await browser.open('/', { viewport: { width: 390, height: 844 } });
+    await ready(opened);
+    const { page, problems } = opened;
+    await send(page, 'highlight');
+    await outcome(page, 1, 'executed');
+    // The smooth scroll has ended when the position stops changing.
+    await page.waitForFunction(
+      () => {
+        const site = document.querySelector('#site')!;
+        const last = Number(site.getAttribute('data-last-top') ?? -1);
+        site.setAttribute('data-last-top', String(site.scrollTop));
+        return site.scrollTop > 0 && site.scrollTop === last;
+      },
+      undefined,
+      { polling: 200 },
+    );
+    const { heading, menu, box } = await page.evaluate(() => ({
+      heading: document.querySelector('#pricing h2')!.getBoundingClientRect().top,
+      menu: document.querySelector('.site-nav')!.getBoundingClientRect().bottom,
+      box: document.querySelector('#site')!.getBoundingClientRect().bottom,
+    }));
+    expect(heading, 'the heading is below the menu').toBeGreaterThanOrEqual(menu);
+    expect(heading, "the heading is inside the site's box").toBeLessThan(box);
     expect(problems).toEqual([]);
   });
 

@@ -25,15 +25,18 @@ describeInBrowser('the demo keeps its state across reloads, in Chromium', (brows
     await eventListed(page, 'Visitor clicked “Get a quote”');
     await send(page, 'highlight');
     await outcome(page, 1, 'executed');
+    await send(page, 'malformed'); // refused with 400: the server never stores it, the console keeps its row
+    await outcome(page, 2, 'refused');
     await send(page, 'scroll');
-    await outcome(page, 2, 'executed');
+    await outcome(page, 3, 'executed');
     await send(page, 'unknown');
-    await outcome(page, 3, 'unhandled');
+    await outcome(page, 4, 'unhandled');
     await runLine(page, '/set @name Account Review');
     await page.waitForFunction(() => document.getElementById('engagement-name')!.textContent === 'Account Review');
     const runs = await handlerRuns(page);
     expect(runs.map((run) => run.split(' ')[0])).toEqual(['highlight', 'scrollTo']);
     const before = { transcript: await transcript(page), rows: await rows(page) };
+    expect(before.rows[1]).toMatch(/^2 Malformed properties .* 400 .* not delivered$/);
     expect(before.transcript).toEqual([
       'Visitor clicked “Get a quote”',
       'Your agent highlighted the pricing table.',
@@ -43,7 +46,7 @@ describeInBrowser('the demo keeps its state across reloads, in Chromium', (brows
 
     await page.reload();
     await ready(opened);
-    await page.locator('#commands tr[data-row="3"][data-result="unhandled"]').waitFor();
+    await page.locator('#commands tr[data-row="4"][data-result="unhandled"]').waitFor();
     expect(await engagementOf(page)).toBe(engagement);
     expect(await transcript(page)).toEqual(before.transcript);
     expect(await rows(page)).toEqual(before.rows);
@@ -54,15 +57,16 @@ describeInBrowser('the demo keeps its state across reloads, in Chromium', (brows
 
     // Nothing ran again: a new command is the first and only run of this load (the stream delivers in order).
     await send(page, 'fill');
-    await outcome(page, 4, 'executed');
-    const [fill] = await page.locator('#commands tr[data-row="4"]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-command-id')));
+    await outcome(page, 5, 'executed');
+    const [fill] = await page.locator('#commands tr[data-row="5"]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-command-id')));
     expect(await handlerRuns(page)).toEqual([`fill ${fill}`]);
     expect(await transcript(page)).toEqual([...before.transcript, 'Your agent filled in your email address.']);
 
     // And once more: what came after the first reload is kept too.
     await page.reload();
     await ready(opened);
-    await page.locator('#commands tr[data-row="4"][data-result="executed"]').waitFor();
+    await page.locator('#commands tr[data-row="5"][data-result="executed"]').waitFor();
+    expect((await rows(page)).slice(0, 4)).toEqual(before.rows);
     await page.waitForTimeout(500); // time for anything delivered again to run
     expect(await handlerRuns(page)).toEqual([]);
     expect(await transcript(page)).toEqual([...before.transcript, 'Your agent filled in your email address.']);
@@ -86,6 +90,7 @@ describeInBrowser('the demo keeps its state across reloads, in Chromium', (brows
     await send(page, 'highlight');
     await outcome(page, 1, 'executed');
     expect(await transcript(page)).toEqual(['Your agent highlighted the pricing table.']);
-    expect(problems).toEqual([]);
+    // The browser's own line for the refused PUT (the malformed command), and nothing else.
+    expect(problems).toEqual(['console.error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
   });
 });
