@@ -169,7 +169,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
   };
 
   /** To polling, trying the socket again every `websocketRetryInterval`; `reason` (when not said before) is logged. */
-  const fallBack = (reason: string | false) => {
+  const fallBack = (reason: string | false, again = 'trying the socket again') => {
     mode = 'polling';
     attempt = 0;
     socketRetry.set(() => {
@@ -179,7 +179,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       failures = options.fallbackAfter - 1;
       start();
     }, options.websocketRetryInterval);
-    if (reason) logger.warn(`WebSocket ${reason}: using HTTP polling, trying the socket again every ${options.websocketRetryInterval / 1000} s`);
+    if (reason) logger.warn(`WebSocket ${reason}: using HTTP polling, ${again} every ${options.websocketRetryInterval / 1000} s`);
     start();
   };
 
@@ -258,7 +258,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
           // Said once: the next tries of the socket find the same.
           const said = warnedNoWebSocket;
           warnedNoWebSocket = true;
-          return fallBack(!said && `unavailable: ${NO_WEBSOCKET}`);
+          // One may appear later (msw's interceptor, a polyfill): hence "looking for one again".
+          return fallBack(!said && `unavailable: ${NO_WEBSOCKET}`, 'looking for one again');
         }
         current = openWebSocket(
           {

@@ -34,7 +34,9 @@ it('a Node process without a global WebSocket gets a command within 1 s of the P
   visitor.connect(); // outside a browser, the visitor does not connect by itself
   await vi.waitFor(() => expect(visitor!.connection).toMatchObject({ status: 'open', transport: 'polling' }));
   expect(warn.mock.calls.map((call) => call.join(' ')).filter((line) => line.includes('WebSocket unavailable'))).toEqual([
-    expect.stringContaining('WebSocket unavailable: there is no WebSocket here (no global WebSocket and no "WebSocket" option): using HTTP polling'),
+    expect.stringContaining(
+      'WebSocket unavailable: there is no WebSocket here (no global WebSocket and no "WebSocket" option): using HTTP polling, looking for one again every 60 s',
+    ),
   ]);
   // Let the first held poll reach the server, so that the PUT is what answers it.
   await new Promise((resolve) => setTimeout(resolve, 100));
