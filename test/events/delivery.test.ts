@@ -57,15 +57,24 @@ describe('retries', () => {
   it('honours Retry-After on 429 before sending again', async () => {
     const engagement = backend.createEngagement();
     backend.setFaults({ httpFailureRate: 1, httpFaults: ['429'], retryAfter: 1 });
-    const visitor = make(engagement);
-    const recording = visitor.recordEvent('x');
-    await vi.waitFor(() => expect(eventPosts()).toHaveLength(1));
-    const first = Date.now();
-    backend.setFaults({});
-    await recording;
-    const posts = eventPosts();
-    expect(posts).toHaveLength(2);
-    expect(Date.now() - first).toBeGreaterThanOrEqual(950);
+    // When each POST reached the server: the test's own polling would see the first one late on a busy machine.
+    const sentAt: number[] = [];
+    const onStart = ({ request }: { request: Request }) => {
+      if (request.method === 'POST' && request.url.endsWith('/events')) sentAt.push(Date.now());
+    };
+    server.events.on('request:start', onStart);
+    try {
+      const visitor = make(engagement);
+      const recording = visitor.recordEvent('x');
+      await vi.waitFor(() => expect(eventPosts()).toHaveLength(1));
+      backend.setFaults({});
+      await recording;
+    } finally {
+      server.events.removeListener('request:start', onStart);
+    }
+    expect(eventPosts()).toHaveLength(2);
+    // The 429 came after the first request started, so a full second lies between the two starts (less a timer's rounding).
+    expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(995);
   });
 
   it('a 2xx whose body is cut off is a network failure: sent again, stored once', async () => {
