@@ -129,21 +129,33 @@ const TYPING_IDLE_MS = 5_000;
 /** The server lets a start run out after 10 s: look again a little after that. */
 const TYPING_RECHECK_MS = 10_500;
 
-/** The console's own names for what it sent ("Highlight the pricing"), kept per engagement for the rows after a reload. */
-const labelsKey = (engagementId: string) => `${DEMO_PREFIX}labels:${engagementId}`;
-
-function storedLabels(engagementId: string): Record<string, [string, string]> {
+/**
+ * What the console keeps per engagement for its rows after a reload: an object of command ids, read once at
+ * mount and written whole on each change. Full or blocked storage keeps nothing: the rows are then what the
+ * server has, named by the command's name.
+ */
+const readRecord = <T>(key: string): Record<string, T> => {
   try {
-    const labels: unknown = JSON.parse(localStorage.getItem(labelsKey(engagementId)) ?? '{}');
-    return labels && typeof labels === 'object' ? (labels as Record<string, [string, string]>) : {};
+    const record: unknown = JSON.parse(localStorage.getItem(key) ?? '{}');
+    return record && typeof record === 'object' ? (record as Record<string, T>) : {};
   } catch {
     return {};
   }
-}
+};
+const writeRecord = (key: string, record: Record<string, unknown>) => {
+  try {
+    localStorage.setItem(key, JSON.stringify(record));
+  } catch {
+    // Full or blocked: see readRecord.
+  }
+};
+
+/** The console's own names for what it sent ("Highlight the pricing"), in sending order. */
+const labelsKey = (engagementId: string) => `${DEMO_PREFIX}labels:${engagementId}`;
 
 /**
- * The commands the server refused (a 400, a network error), which it never stored: kept per engagement with
- * what their row showed, so that after a reload they are back in their place, between the commands around them.
+ * The commands the server refused (a 400, a network error), which it never stored, with what their row
+ * showed: after a reload they are back in their place, between the commands around them.
  */
 interface RefusedRow {
   content: unknown;
@@ -151,15 +163,6 @@ interface RefusedRow {
   message: string;
 }
 const refusedKey = (engagementId: string) => `${DEMO_PREFIX}refused:${engagementId}`;
-
-function storedRefused(engagementId: string): Record<string, RefusedRow> {
-  try {
-    const refused: unknown = JSON.parse(localStorage.getItem(refusedKey(engagementId)) ?? '{}');
-    return refused && typeof refused === 'object' ? (refused as Record<string, RefusedRow>) : {};
-  } catch {
-    return {};
-  }
-}
 
 interface Row {
   element: HTMLTableRowElement;
@@ -175,8 +178,8 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
   const { engagementId, operatorToken } = credentials;
   const operator = createOperator({ baseUrl, token: operatorToken, retries: 0 });
   const rows = new Map<string, Row>();
-  const labels = storedLabels(engagementId);
-  const refusedRows = storedRefused(engagementId);
+  const labels = readRecord<[string, string]>(labelsKey(engagementId));
+  const refusedRows = readRecord<RefusedRow>(refusedKey(engagementId));
   let sent = 0;
 
   // ---- sending: presets, the command line, a raw body
@@ -374,11 +377,7 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
     commandsScroll.hidden = false;
     if (!labels[id]) {
       labels[id] = [label, detail];
-      try {
-        localStorage.setItem(labelsKey(engagementId), JSON.stringify(labels));
-      } catch {
-        // Full or blocked: after a reload the row is named by the command's name.
-      }
+      writeRecord(labelsKey(engagementId), labels);
     }
     const server = h('td', { class: 'server', 'data-cell': 'server' }, 'sending…');
     const result = h('td', { class: 'result', 'data-cell': 'result' }, '…');
@@ -410,14 +409,10 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
         replace(result, h('span', { class: 'pending' }, 'waiting…'));
         if (ask) void refresh(id).catch(warn('the command')); // The result may already be in.
       },
-      refused(status: number | string, message: string, keep = true) {
-        if (keep) {
+      refused(status: number | string, message: string) {
+        if (!refusedRows[id]) {
           refusedRows[id] = { content, status, message };
-          try {
-            localStorage.setItem(refusedKey(engagementId), JSON.stringify(refusedRows));
-          } catch {
-            // Full or blocked: after a reload this row is not shown again.
-          }
+          writeRecord(refusedKey(engagementId), refusedRows);
         }
         element.setAttribute('data-result', 'refused');
         element.classList.add('is-refused');
@@ -527,7 +522,7 @@ export function mountOperatorConsole(options: { root: HTMLElement; link: ServerL
       for (const id of refusedAfter.get(after) ?? []) {
         const { content, status, message } = refusedRows[id]!;
         const [label, detail] = labels[id]!;
-        if (!rows.has(id)) addRow(id, label, detail, content).refused(status, message, false);
+        if (!rows.has(id)) addRow(id, label, detail, content).refused(status, message);
       }
       refusedAfter.delete(after);
     };
